@@ -46,11 +46,19 @@ def fresh_seglab_logger():
 
 @pytest.fixture
 def text_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files read with `Path.read_text` while the test runs, in order: how often a class
-    table is read."""
+    """The side files read whole as text (`text_files.regular_text`, which opens them through its
+    module's `open_regular`) while the test runs, in order: how often a class table is read."""
+    from seglab.data.classes import text_files
+
     read: list[Path] = []
-    real = Path.read_text
-    monkeypatch.setattr(Path, "read_text", lambda self, *args, **kw: read.append(self) or real(self, *args, **kw))
+    real = text_files.open_regular
+
+    def opened(path: Path, mode: str = "rb", **options: object) -> object:
+        if mode == "r":  # as text, whole: heads sniffed in bytes are not reads of the table
+            read.append(Path(path))
+        return real(path, mode, **options)
+
+    monkeypatch.setattr(text_files, "open_regular", opened)
     return read
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import subprocess
 import sys
 
@@ -12,6 +14,7 @@ import pytest
 from PIL import Image
 
 from seglab.cli import build_parser, main
+from seglab.cli.log_setup import log_to_file
 
 TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
         "--precision", "fp32", "--no-progress"]
@@ -115,6 +118,30 @@ def test_module_entry_point_help():
     assert done.returncode == 0
     for flag in ("--out", "--model", "--epochs", "--batch-size", "--lr", "--size", "--seed", "--device", "--config"):
         assert flag in done.stdout
+
+
+def test_file_names_not_utf8_are_printed_escaped_on_a_strict_stdout(tmp_path):
+    """A file named by bytes that are not UTF-8 (`b"\\xfe\\xffextra.png"`, held as lone surrogates)
+    beside the pairs: `seglab inspect` printed its report up to that name, then a UnicodeEncodeError
+    traceback, where stdout is strict UTF-8 (PYTHONIOENCODING=utf-8); now the name is escaped."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((8, 8, 3), 40 * i, np.uint8)).save(tmp_path / "images" / f"{i}.png")
+        Image.fromarray(np.eye(8, dtype=np.uint8)).save(tmp_path / "masks" / f"{i}.png")
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "images" / os.fsdecode(b"\xfe\xffextra.png"))
+    done = subprocess.run([sys.executable, "-m", "seglab", "inspect", str(tmp_path)], capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert done.returncode == 0, done.stderr.decode()[-300:]
+    assert b"Traceback" not in done.stderr
+    assert b"images/\\udcfe\\udcffextra.png: image has no mask" in done.stdout
+
+
+def test_the_run_log_writes_file_names_not_utf8_escaped(tmp_path):
+    """train.log's handler encoded strictly: a warning naming `b"\\xff3.png"` was a logging error, not a line."""
+    with log_to_file(tmp_path / "train.log"):
+        logging.getLogger("seglab.data").warning("'%s': image has no mask", os.fsdecode(b"\xff3.png"))
+    assert (tmp_path / "train.log").read_bytes().endswith(b"'\\udcff3.png': image has no mask\n")
 
 
 def test_choices_come_from_the_registries(monkeypatch):

@@ -987,7 +987,7 @@ def test_a_parquet_table_naming_no_split_column_is_not_read_past_its_footer(tmp_
     pq.write_table(pa.table({"aoi_id": ids, "geometry": [b"\x01\x03"] * 3}), tmp_path / "chips.parquet")
     assert split_tables.table_splits(tmp_path, ids) == {} and read == []
     pq.write_table(pa.table({"aoi_id": ids, "split": list(SPLITS)}), tmp_path / "chips.parquet")
-    assert split_tables.table_splits(tmp_path, ids) == dict(zip(ids, SPLITS)) and read == [tmp_path / "chips.parquet"]
+    assert split_tables.table_splits(tmp_path, ids) == dict(zip(ids, SPLITS)) and len(read) == 1  # opened once, regular
 
 
 def test_a_numbered_split_column_of_a_semicolon_table_naming_image_files_gives_the_split(tmp_path, caplog):

@@ -173,3 +173,15 @@ def test_videos_without_a_tracing_table_name_the_layout_that_reads_them(tmp_path
         (tmp_path / "clips" / "Videos" / f"0X0{k}.avi").write_bytes(b"RIFF")
     with pytest.raises(DataError, match=r"Videos/: 3 '\.avi' files, videos: the video-tracings layout reads"):
         discover(tmp_path / "clips")
+
+
+def test_a_tracing_table_naming_a_column_twice_is_refused_naming_both(tmp_path: Path) -> None:
+    """A second `Frame` column (copied in a spreadsheet): csv.DictReader kept its cells silently,
+    so each outline was drawn on that column's frame, not the first's."""
+    echonet(tmp_path / "echo", write_videos=False)
+    table = tmp_path / "echo" / "VolumeTracings.csv"
+    header, *rows = table.read_text().splitlines()
+    table.write_text("\n".join([f"{header},Frame ", *(f"{row},0" for row in rows)]) + "\n")
+    with pytest.raises(DataError, match=r"VolumeTracings.csv' has 2 columns read as its Frame: 'Frame', 'Frame '; "
+                                        r"rename or remove all but one"):
+        discover(tmp_path / "echo")

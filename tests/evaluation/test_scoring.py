@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 from pathlib import Path
 
 import torch
 
-from seglab.evaluation.scoring import evaluate_run
+from seglab.evaluation.scoring import ImageScore, evaluate_run, read_per_image, write_per_image
 from seglab.runs.checkpoint import load_checkpoint, save_checkpoint
 
 
@@ -82,3 +83,12 @@ def test_a_damaged_splits_json_stops_neither_loading_nor_scoring_another_folder(
     assert (report.split, report.num_images) == ("all", 12)
     with pytest.raises(DataError, match="splits.json' is damaged or unreadable"):
         predictor.naming
+
+
+def test_per_image_scores_of_a_file_name_not_utf8_are_written_as_its_bytes_and_read_back(tmp_path: Path) -> None:
+    """`b"\\xff3"` (held as a lone surrogate) stopped `seglab evaluate` writing per_image.csv
+    (UnicodeEncodeError); the report reads the names back to find each example's pair."""
+    rows = [ImageScore(os.fsdecode(b"\xff3"), 0.5, 0.625, 0.75), ImageScore("plain", math.nan, 1.0, 1.0)]
+    write_per_image(tmp_path / "per_image.csv", rows)
+    assert (tmp_path / "per_image.csv").read_bytes().splitlines()[1] == b"\xff3,0.500000,0.625000,0.750000"
+    assert [r.name for r in read_per_image(tmp_path / "per_image.csv")] == [r.name for r in rows]

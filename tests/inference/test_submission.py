@@ -4,6 +4,8 @@ decoding every row back onto the mask files predict wrote."""
 from __future__ import annotations
 
 import csv
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -138,3 +140,12 @@ def test_rows_leave_out_the_named_background_not_the_most_common_class(names, ba
     """Training stores the most common class as `background` (drawn faint in overlays) where no
     class is named so; a Hugging Face imagefolder run's `vehicle-car` got no rows."""
     assert foreground_labels(ClassSpec(names, background=background), multilabel=False) == kept
+
+
+def test_an_image_named_by_bytes_not_utf8_is_listed_by_those_bytes(tmp_path: Path) -> None:
+    """`b"\\xff0.jpg"` (held as a lone surrogate) stopped the table's writing (UnicodeEncodeError)."""
+    written = predictions(tmp_path, [np.array([[0, 1]])])
+    source = written[0].source.rename(tmp_path / os.fsdecode(b"\xff0.jpg"))
+    write_rle_table([replace(written[0], source=source)], tmp_path / "out.csv", ClassSpec(("background", "salt")),
+                    multilabel=False)
+    assert (tmp_path / "out.csv").read_bytes().splitlines()[1] == b"\xff0.jpg,2 1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -93,6 +94,15 @@ def test_plot_gallery_rows_carry_their_titles() -> None:
     assert titles == ["image: x.png mIoU 0.50", "y.png mIoU 0.90"]
     with pytest.raises(ValueError, match="1 titles for 2 images"):
         plot_gallery(images, masks, masks, COLOURS, ["a", "b", "c"], titles=["only one"])
+
+
+def test_a_gallery_titled_with_a_file_name_not_utf8_is_drawn_with_the_name_escaped(tmp_path: Path) -> None:
+    """`b"\\xff3.png"` is held as a lone surrogate, which Matplotlib's fonts refused (TypeError):
+    `seglab evaluate` stopped at gallery.png, `seglab report` at its examples."""
+    masks, name = [np.zeros((2, 2), np.int64)], os.fsdecode(b"\xff3.png")
+    fig = plot_gallery([np.zeros((2, 2))], masks, masks, COLOURS, NAMES, titles=[f"{name}  mIoU 1"])
+    save_figure(fig, tmp_path / "gallery.png")
+    assert fig.axes[0].get_title() == "image: \\udcff3.png  mIoU 1"
 
 
 def test_plot_confusion_normalises_rows_and_annotates() -> None:

@@ -65,7 +65,18 @@ def stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _escape_undecodable_names() -> None:
+    """Let stdout and stderr print file names that are not UTF-8 (`b"\\xff.png"`, which Python holds
+    as a lone surrogate) backslash-escaped (`\\udcff.png`), where a strict UTF-8 stream
+    (PYTHONIOENCODING=utf-8, a pipe in the C locale) raised UnicodeEncodeError mid-report."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)  # a stream replaced by a plain object has none
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _escape_undecodable_names()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--"]:  # `torchrun -m seglab -- train ...` (see relaunch_with_torchrun); some Pythons pass it on
         argv = argv[1:]

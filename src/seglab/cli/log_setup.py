@@ -24,7 +24,7 @@ SHOWN_PER_KIND = 3  # warnings from one line of a decoder, one per file: the fir
 def log_to_file(path: Path) -> Iterator[None]:
     """Copy seglab's log to `path` (the run's train.log) while the block runs."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path)
+    handler = logging.FileHandler(path, encoding="utf-8", errors="backslashreplace")  # as stderr prints names
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
     try:

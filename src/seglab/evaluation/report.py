@@ -34,7 +34,8 @@ from seglab.evaluation.scoring import PER_IMAGE_FILE, ImageScore, evaluate_run, 
 from seglab.inference.files import display_image
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.labelsets import unpack_numpy
-from seglab.reports.plots import add_class_legend, multilabel_overlay, overlay, plot_confusion, plot_history
+from seglab.reports.plots import (add_class_legend, multilabel_overlay, overlay, plot_confusion, plot_history,
+                                  shown_name)
 from seglab.reports.summary import averaging_note
 from seglab.runs.run_folder import RunFolder, read_run_json
 
@@ -127,7 +128,7 @@ def plot_examples(examples: Sequence[Example], classes: ClassSpec, multilabel: b
     for row, example in zip(axes, examples):
         image = example.image[..., 0] if example.image.ndim == 3 and example.image.shape[-1] == 1 else example.image
         panels = (
-            (image, f"{example.score.name}  IoU {example.score.mean_iou:.3f}"),
+            (image, f"{shown_name(example.score.name)}  IoU {example.score.mean_iou:.3f}"),
             (drawn(image, example.truth), "truth"),
             (drawn(image, example.pred), "prediction"),
             (error_overlay(image, example.truth, example.pred, classes.ignore_index), "errors (red)"),
@@ -325,5 +326,5 @@ def build_report(
             f"<style>{_STYLE}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n")
     target = Path(out) if out is not None else run.root / "report.html"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    target.write_text(page, encoding="utf-8", errors="backslashreplace")  # a DATA path not UTF-8, as printed
     return target

@@ -44,8 +44,9 @@ class ImageScore:
 
 
 def write_per_image(path: Path, rows: list[ImageScore]) -> None:
-    """One CSV row per image: name, mean_iou, mean_dice, accuracy (empty where undefined)."""
-    with path.open("w", newline="") as handle:
+    """One CSV row per image: name, mean_iou, mean_dice, accuracy (empty where undefined); a name
+    that is not UTF-8 (`b"\\xff.png"`) is written as the bytes it is on disk, read back the same."""
+    with path.open("w", newline="", encoding="utf-8", errors="surrogateescape") as handle:
         writer = csv.writer(handle)
         writer.writerow(["name", "mean_iou", "mean_dice", "accuracy"])
         for row in rows:
@@ -55,7 +56,7 @@ def write_per_image(path: Path, rows: list[ImageScore]) -> None:
 
 def read_per_image(path: Path) -> list[ImageScore]:
     """The rows `write_per_image` wrote; empty cells come back as NaN."""
-    with path.open(newline="") as handle:
+    with path.open(newline="", encoding="utf-8", errors="surrogateescape") as handle:
         return [
             ImageScore(row["name"], *(float(row[key]) if row[key] else math.nan
                                       for key in ("mean_iou", "mean_dice", "accuracy")))
@@ -76,8 +77,9 @@ def per_volume_scores(matrices: dict[str, ConfusionMatrix | MultiLabelConfusion]
 
 
 def write_per_volume(path: Path, section: dict, names: Sequence[str]) -> None:
-    """One CSV row per volume: volume, slices, mean_dice, then dice_<class> (empty where undefined)."""
-    with path.open("w", newline="") as handle:
+    """One CSV row per volume: volume, slices, mean_dice, then dice_<class> (empty where undefined);
+    names as `write_per_image` writes them."""
+    with path.open("w", newline="", encoding="utf-8", errors="surrogateescape") as handle:
         writer = csv.writer(handle)
         writer.writerow(["volume", "slices", "mean_dice", *(f"dice_{c}" for c in names)])
         for name, row in section["volumes"].items():

@@ -49,7 +49,7 @@ def write_rle_table(written: Sequence[WrittenPrediction], path: str | Path, clas
             cell = classes.names[label] if multilabel else str(label)
             rows += [[key, text] if len(labels) == 1 else [key, cell, text] for text in _texts(plane, order, objects)]
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with Path(path).open("w", newline="") as file:
+    with Path(path).open("w", newline="", encoding="utf-8", errors="surrogateescape") as file:  # names as on disk
         writer = csv.writer(file)
         writer.writerow(header)
         writer.writerows(rows)

@@ -218,6 +218,13 @@ def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], normalize: bo
     return fig
 
 
+def shown_name(name: str) -> str:
+    """A file name as a figure's title shows it: one that is not UTF-8 (`b"\\xff.png"`, held as a
+    lone surrogate) backslash-escaped (`\\udcff.png`), as the command line prints it, where
+    Matplotlib's fonts raised TypeError."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def plot_gallery(
     images: Sequence[np.ndarray],
     truths: Sequence[np.ndarray | None],
@@ -255,7 +262,7 @@ def plot_gallery(
     for row, (row_axes, image, truth, pred) in enumerate(zip(axes, images, truths, preds)):
         image_ax, truth_ax, pred_ax = row_axes[:3]
         if titles is not None:
-            image_ax.set_title(titles[row] if row else f"image: {titles[row]}", fontsize=11)
+            image_ax.set_title(shown_name(titles[row] if row else f"image: {titles[row]}"), fontsize=11)
         image_ax.imshow(to_rgb_uint8(image))
         if truth is None:
             truth_ax.text(0.5, 0.5, "no label", ha="center", va="center", transform=truth_ax.transAxes)

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from seglab._version import __version__
+from seglab.data.files.folder_listing import entries, subfolders
 from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec
+from seglab.data.classes.text_files import open_regular, regular_text
 from seglab.data.layouts.folder_pairs import unique_names
 from seglab.data.discovery.folders import (
     METADATA_FILES,
@@ -54,7 +56,7 @@ def file_head(path: Path) -> str:
     """The first 64 KB of a file as text ('' when it cannot be read): enough to tell an annotation
     file's kind without parsing it whole."""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             return file.read(SNIFFED_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""
@@ -67,7 +69,7 @@ def file_mentions(path: Path, texts: Sequence[str]) -> bool:
     overlap = max(len(w) for w in wanted) - 1
     tail = b""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             while piece := file.read(_PIECE):
                 window = tail + piece
                 if any(w in window for w in wanted):
@@ -86,7 +88,7 @@ def load_json(path: Path, what: str) -> Any:
             RecursionError), naming `what` and the file.
     """
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
         raise DataError(f"{what} '{path}' cannot be read as JSON: {err}") from None
 
@@ -106,8 +108,8 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
     while (wrapped := _wrapped_folder(root, suffix, looks_right)) is not None:  # a loop: a chain 1,000 deep
         root = wrapped
     below = data_folders(root)
-    below += [p for folder in below if _annotation_folder(folder) for p in folder.iterdir()
-              if p.is_dir() and not p.name.startswith(".")]
+    below += [p for folder in below if _annotation_folder(folder) for p in subfolders(folder)
+              if not p.name.startswith(".")]
     below += [folder for folder, _ in json_listing(root, _ANNOTATION_FOLDER_DEPTH)
               if _annotation_folder(folder) and folder.parent != root]
     candidates = []
@@ -184,7 +186,7 @@ class AnnotationFilesFormat(DatasetFormat):
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         folder = root if root.is_dir() else root.parent
-        top = [p for p in folder.iterdir() if p.is_file()]
+        top = [p for p in entries(folder) if p.is_file()]
         images = [f for listed in walk(folder) for f in listed.files]
         options = {k: v for k, v in asdict(self.options).items() if k != "cache_dir"}
         reader = Path(sys.modules[type(self).__module__].__file__ or "")  # an edited reader reads afresh

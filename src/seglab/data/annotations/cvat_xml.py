@@ -26,6 +26,7 @@ import numpy as np
 from seglab.data.annotations.annotated_images import locate_images
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, hex_colour, is_cvat_xml, refuse_unnamed, tool_classes
+from seglab.data.classes.text_files import open_regular
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.discovery.naming import folder_split
@@ -67,15 +68,16 @@ def read_cvat(path: Path) -> _CvatFile:
     """
     read = _CvatFile(path)
     try:
-        for _, element in ElementTree.iterparse(path, events=("end",)):
-            if element.tag == "label" and element.findtext("name"):
-                read.labels.setdefault(str(element.findtext("name")), _colour(element.findtext("color")))
-            elif element.tag == "image":
-                read.images.append(_image(path, element, len(read.images), read.left_out))
-                element.clear()
-            elif element.tag == "track":
-                read.left_out["track"] += 1
-                element.clear()
+        with open_regular(path) as file:
+            for _, element in ElementTree.iterparse(file, events=("end",)):
+                if element.tag == "label" and element.findtext("name"):
+                    read.labels.setdefault(str(element.findtext("name")), _colour(element.findtext("color")))
+                elif element.tag == "image":
+                    read.images.append(_image(path, element, len(read.images), read.left_out))
+                    element.clear()
+                elif element.tag == "track":
+                    read.left_out["track"] += 1
+                    element.clear()
     except (ElementTree.ParseError, OSError) as err:
         raise DataError(f"CVAT file '{path}' cannot be read as XML: {err}") from None
     return read

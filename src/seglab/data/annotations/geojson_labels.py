@@ -48,6 +48,7 @@ from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import Folder, path_ends_with
 from seglab.data.discovery.naming import looks_like_mask_folder
 from seglab.data.discovery.pairing import folder_label, match_folders
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.geotiff import placement
 from seglab.data.files.index import DatasetIndex, Problem, list_images, natural_key
 from seglab.data.files.io import channel_count
@@ -94,7 +95,7 @@ class GeoJsonFormat(AnnotationFilesFormat):
         for labels_dir in json_folders(root, _is_geojson, suffixes=SUFFIXES):
             if labels is not None and not path_ends_with(labels_dir.relative_to(root).parts, labels):
                 continue
-            files = sorted((p for p in labels_dir.iterdir() if p.suffix.lower() in SUFFIXES and _is_geojson(p)),
+            files = sorted((p for p in entries(labels_dir) if p.suffix.lower() in SUFFIXES and _is_geojson(p)),
                            key=lambda p: natural_key(p.name))
             layers.append((labels_dir, files))
             matches = [match_folders(f.files, files, f.path, labels_dir, root, f.split) for f in folders]

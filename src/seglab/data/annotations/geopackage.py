@@ -9,6 +9,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from seglab.data.classes.text_files import open_regular
 from seglab.errors import DataError
 
 _SQLITE = b"SQLite format 3\x00"
@@ -19,7 +20,7 @@ LAYER = "gpkg_layer"  # the property that names a feature's table, the class of 
 def is_geopackage(path: Path) -> bool:
     """Whether a file is a `.gpkg` holding an SQLite database (its header only is read)."""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             return path.suffix.lower() == ".gpkg" and file.read(16) == _SQLITE
     except OSError:
         return False

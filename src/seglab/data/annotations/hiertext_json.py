@@ -16,6 +16,7 @@ withheld) are unlabelled.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import zlib
@@ -32,6 +33,7 @@ from seglab.data.annotations.annotation_formats import (
 )
 from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.folders import walk
 from seglab.data.discovery.naming import folder_split
 from seglab.data.files.index import DatasetIndex, Problem
@@ -46,9 +48,8 @@ _READ_ERRORS = (OSError, EOFError, UnicodeDecodeError, zlib.error)  # gzip raise
 
 def _text(path: Path, size: int = -1) -> str:
     """A ground-truth file's text, unzipped where its name ends in `.gz`: `size` characters, or all."""
-    opened = gzip.open(path, "rt", encoding="utf-8") if path.name.lower().endswith(".gz") else \
-        path.open(encoding="utf-8")
-    with opened as file:
+    with open_regular(path) as raw, (gzip.open(raw, "rt", encoding="utf-8") if path.name.lower().endswith(".gz")
+                                     else io.TextIOWrapper(raw, encoding="utf-8")) as file:
         return file.read(size)
 
 

@@ -32,8 +32,10 @@ from seglab.data.annotations.annotation_formats import AnnotationBesideImages
 from seglab.data.annotations.painted_masks import (LATER_OVER_EARLIER, Drawn, ImageObjects, centres_inside, ellipse,
                                                    turned)
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.folders import Folder
 from seglab.data.discovery.naming import folder_split
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
@@ -75,7 +77,7 @@ def roi_files(folder: Folder) -> list[tuple[Path, Path]]:
     one image with its `RoiSet.zip`."""
     stems = {image.stem for image in folder.files}
     named: dict[str, Path] = {}
-    for path in sorted(folder.path.iterdir(), key=lambda p: (p.suffix.lower() != ".zip", p.name)):
+    for path in sorted(entries(folder.path), key=lambda p: (p.suffix.lower() != ".zip", p.name)):
         match = _ROI_FILE.fullmatch(path.name)
         if match and path.is_file():
             named.setdefault(match["stem"], path)
@@ -90,7 +92,7 @@ def is_roi_file(path: Path) -> bool:
     """Whether a file holds ImageJ ROIs: a `.roi` starting `Iout`, or a zip of `.roi` files alone."""
     try:
         if path.suffix.lower() == ROI_SUFFIX:
-            with path.open("rb") as file:
+            with open_regular(path) as file:
                 return file.read(len(_MAGIC)) == _MAGIC
         with zipfile.ZipFile(path) as archive:
             names = [name for name in archive.namelist() if not name.endswith("/")]
@@ -138,7 +140,7 @@ def _entries(path: Path) -> list[tuple[str, bytes]]:
     """
     try:
         if path.suffix.lower() == ROI_SUFFIX:
-            with path.open("rb") as file:
+            with open_regular(path) as file:
                 entries = [(path.name, file.read(_MOST_ROI_BYTES + 1))]
         else:
             with zipfile.ZipFile(path) as archive:

@@ -34,6 +34,7 @@ import numpy as np
 from seglab.data.annotations.annotated_images import locate_images
 from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head
 from seglab.data.classes import ClassSpec, is_void, refuse_unnamed, tool_classes
+from seglab.data.classes.text_files import open_regular
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.io import IMAGE_SUFFIXES
@@ -110,7 +111,8 @@ def read_imagescope(path: Path) -> _File:
         DataError: not well-formed XML, an entity bomb, or a vertex that is no number, naming the file.
     """
     try:
-        root = ElementTree.parse(path).getroot()
+        with open_regular(path) as file:
+            root = ElementTree.parse(file).getroot()
     except (ElementTree.ParseError, OSError) as err:
         raise DataError(f"ImageScope file '{path}' cannot be read as XML: {err}") from None
     layers, left_out = [], 0

@@ -27,6 +27,7 @@ import numpy as np
 from seglab.data.annotations.annotated_images import file_inside, locate_images, url_file_name
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, file_mentions, relative_names, top_annotation_files, refuse_boxes_only
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes.text_files import open_regular
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.files.io import read_raw_mask
 from seglab.data.layouts.formats import FORMATS
@@ -67,7 +68,7 @@ def read_export(path: Path) -> tuple[list[_Row], int]:
     """
     rows, several = [], 0
     try:
-        with path.open(encoding="utf-8") as file:
+        with open_regular(path, "r", encoding="utf-8") as file:
             for line, text in enumerate(file, start=1):
                 if not text.strip():
                     continue

@@ -37,6 +37,7 @@ from PIL import Image
 from seglab.data.annotations.annotated_images import file_inside
 from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, is_background, label_classes, shipped_classes, tool_values
+from seglab.data.classes.text_files import regular_text
 from seglab.data.annotations.embedded_images import extracted
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS
@@ -257,7 +258,7 @@ def _label_order(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]
     (a background line aside: a list of another task's names orders nothing), else sorted by name."""
     used = _all_labels(shapes) - {BACKGROUND, IGNORED, ""}
     for listed in _label_files(root, found):
-        lines = [line.strip() for line in listed.read_text(encoding="utf-8", errors="replace").splitlines()]
+        lines = [line.strip() for line in regular_text(listed, encoding="utf-8", errors="replace").splitlines()]
         named = [line for line in lines if line and line != IGNORED and line != BACKGROUND]
         if listed.name == LABELS_FILE:
             log.info("class order from '%s'", listed)

@@ -30,6 +30,7 @@ from seglab.data.annotations.annotated_images import nearest, refuse_shared_imag
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.folders import walk
 from seglab.data.discovery.naming import folder_split, folders_split, stem
 from seglab.data.files.index import DatasetIndex, natural_key
@@ -68,7 +69,7 @@ def is_mask_table(path: Path) -> bool:
     if path.suffix.lower() != ".csv" or not path.is_file():
         return False
     try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
+        with open_regular(path, "r", newline="", encoding="utf-8-sig") as file:
             header = next(csv.reader(file), [])
     except (OSError, UnicodeDecodeError, csv.Error):
         return False
@@ -84,7 +85,7 @@ def _rows(path: Path) -> list[_Row]:
     """
     rows = []
     try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
+        with open_regular(path, "r", newline="", encoding="utf-8-sig") as file:
             reader = csv.reader(file)
             columns = _columns(next(reader, []))
             for line, cells in enumerate(reader, start=2):
@@ -283,7 +284,7 @@ def _pairs_of(path: Path, lines: int | None = None) -> dict[str, str]:
     first `lines` rows or all; empty for a file of other rows, or one that cannot be read."""
     pairs = {}
     try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
+        with open_regular(path, "r", newline="", encoding="utf-8-sig") as file:
             for number, cells in enumerate(csv.reader(file)):
                 if lines is not None and number >= lines:
                     break

@@ -30,6 +30,7 @@ from seglab.data.annotations.annotated_images import locate_images
 from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.naming import folders_split
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.io import IMAGE_SUFFIXES
@@ -84,7 +85,8 @@ def read_page(path: Path) -> _Page:
             naming the file (and the region).
     """
     try:
-        root = ElementTree.parse(path).getroot()
+        with open_regular(path) as file:
+            root = ElementTree.parse(file).getroot()
     except (ElementTree.ParseError, OSError) as err:
         raise DataError(f"PAGE file '{path}' cannot be read as XML: {err}") from None
     page = next((e for e in root.iter() if _local(e.tag) == "Page"), None)

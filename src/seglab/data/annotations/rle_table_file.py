@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.files.delimiters import table_delimiter
 from seglab.data.files.index import natural_key
 from seglab.data.files.rle import EMPTY_TEXTS, RleError, parse_runs
@@ -111,7 +112,7 @@ def is_rle_table(path: Path) -> bool:
         return False
     csv.field_size_limit(_LONGEST_CELL)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
+        with open_regular(path, "r", newline="", encoding="utf-8-sig") as file:
             reader, columns, _ = _table_rows(file, path)
             if "rle" not in columns or not ({"id", "joined"} & columns.keys()):
                 return False
@@ -130,7 +131,7 @@ def _read_table(path: Path) -> _Table:
     table = _Table(path)
     csv.field_size_limit(_LONGEST_CELL)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
+        with open_regular(path, "r", newline="", encoding="utf-8-sig") as file:
             reader, columns, first_line = _table_rows(file, path)
             table.classes = "class" in columns or "joined" in columns
             for line, row in enumerate(reader, start=first_line):

@@ -9,6 +9,7 @@ import json
 import struct
 from pathlib import Path
 
+from seglab.data.classes.text_files import open_regular, regular_text
 from seglab.data.files.file_warnings import reading
 from seglab.errors import DataError
 
@@ -18,7 +19,7 @@ _FILE_CODE = 9994  # the first four bytes of every .shp, big-endian
 def is_shapefile(path: Path) -> bool:
     """Whether a `.shp` file starts with the shapefile code (its first bytes only are read)."""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             head = file.read(4)
     except OSError:
         return False
@@ -72,6 +73,6 @@ def _epsg(prj: Path) -> int | None:
     except ImportError:
         return None
     try:
-        return CRS.from_wkt(prj.read_text(encoding="utf-8", errors="replace")).to_epsg()
+        return CRS.from_wkt(regular_text(prj, encoding="utf-8", errors="replace")).to_epsg()
     except (OSError, CRSError):
         return None

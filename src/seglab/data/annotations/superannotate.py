@@ -31,6 +31,7 @@ from seglab.data.annotations.annotation_formats import AnnotationBesideImages, f
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, object_mask
 from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import Folder
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.files.io import read_raw_mask
 from seglab.data.layouts.formats import FORMATS
@@ -194,7 +195,7 @@ class SuperAnnotateFormat(AnnotationBesideImages):
                                               f"{PIXEL})", "image-without-mask")
                                for folder, labelled in found
                                for image in sorted(set(folder.files) - {i for i, _ in labelled})]
-        renderings = sorted(p for folder, _ in found for p in folder.path.iterdir() if p.name.endswith(FUSE))
+        renderings = sorted(p for folder, _ in found for p in entries(folder.path) if p.name.endswith(FUSE))
         left_out = sum(n for kind, n in kinds.items() if kind not in _AREA_TYPES)
         pixel = sum(a.pixel for a in read.values())
         line = (f"{len(pairs)} SuperAnnotate annotations painted into {len(spec.names)} classes, later instances over "

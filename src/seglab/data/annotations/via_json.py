@@ -29,6 +29,7 @@ import numpy as np
 from seglab.data.annotations.annotated_images import locate_images
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files, refuse_boxes_only
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes.text_files import open_regular
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.discovery.naming import folder_split
@@ -106,7 +107,7 @@ def _read_via_csv(path: Path) -> _ViaFile:
     """
     regions: dict[str, list[dict]] = {}
     try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
+        with open_regular(path, "r", newline="", encoding="utf-8-sig") as file:
             rows = csv.reader(file)
             next(rows, None)
             for line, row in enumerate(rows, start=2):

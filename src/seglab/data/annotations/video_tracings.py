@@ -37,8 +37,10 @@ from PIL import Image
 from seglab.data.annotations.painted_masks import closed_polygon
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.classes.mapping import IdentityMapping
+from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.naming import folder_split, usable_splits
-from seglab.data.files.delimiters import table_delimiter
+from seglab.data.files.folder_listing import entries, subfolders
+from seglab.data.files.delimiters import repeated_column, table_delimiter
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
@@ -127,7 +129,7 @@ class VideoTracingsFormat(DatasetFormat):
 def _table_header(path: Path) -> list[str]:
     """A CSV file's column names, from its first line ([] when it cannot be read)."""
     try:
-        with path.open(encoding="utf-8-sig", errors="replace") as file:
+        with open_regular(path, "r", encoding="utf-8-sig", errors="replace") as file:
             first = file.readline()
     except OSError:
         return []
@@ -144,7 +146,7 @@ def _traces(columns: list[str]) -> tuple[str, ...] | None:
 def _tracing_tables(root: Path) -> tuple[list[Table], Headers]:
     """The tracing tables at `root`'s top, else in the folders just below it (Pediatric's A4C/ and PSAX/),
     each with its point columns (`_traces`); and the headers of the CSV files of the folders they are in."""
-    for folders in ([root], sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
+    for folders in ([root], [p for p in subfolders(root) if not p.name.startswith(".")]):
         headers = {p: _table_header(p) for folder in folders for p in sorted(folder.glob("*.csv"))}
         found = [(p, kind) for p, columns in headers.items() if (kind := _traces(columns)) is not None]
         if found:
@@ -154,7 +156,7 @@ def _tracing_tables(root: Path) -> tuple[list[Table], Headers]:
 
 def _videos(folder: Path) -> dict[str, Path]:
     """The videos in `folder` and the folders just below it (`Videos/`), by stem."""
-    found = [p for p in (*folder.iterdir(), *(f for d in folder.iterdir() if d.is_dir() for f in d.iterdir()))
+    found = [p for p in (*entries(folder), *(f for d in subfolders(folder) for f in entries(d)))
              if is_video(p) and p.is_file() and not p.name.startswith(".")]
     return {p.stem: p for p in sorted(found)}
 
@@ -163,14 +165,19 @@ def _rows(path: Path) -> list[dict[str, str]]:
     """A table's rows as column -> cell.
 
     Raises:
-        DataError: a table that cannot be read, naming it.
+        DataError: a table that cannot be read, or that names a column read here twice (two
+            `Frame` columns, of which a row kept the last silently), naming it and them.
     """
     try:
-        with path.open(encoding="utf-8-sig", newline="") as file:
+        with open_regular(path, "r", encoding="utf-8-sig", newline="") as file:
             first = file.readline()
             file.seek(0)
-            return [{k.strip(): (v or "").strip() for k, v in row.items() if k}
-                    for row in csv.DictReader(file, delimiter=table_delimiter(path, first))]
+            reader = csv.DictReader(file, delimiter=table_delimiter(path, first))
+            repeated = repeated_column(reader.fieldnames or [], (_NAME, _FRAME, _SPLIT, *_CHORDS, *_POINTS))
+            if repeated is not None:
+                raise DataError(f"table '{path}' has {len(repeated)} columns read as its {repeated[0].strip()}: "
+                                f"{', '.join(repr(name) for name in repeated)}; rename or remove all but one")
+            return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise DataError(f"table '{path}' cannot be read: {err}") from None
 

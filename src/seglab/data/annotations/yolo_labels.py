@@ -21,6 +21,7 @@ import yaml
 
 from seglab.data.annotations.annotation_formats import AnnotationFilesFormat
 from seglab.data.classes import ClassSpec, generic_name, shipped_classes
+from seglab.data.classes.text_files import regular_text
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.data.discovery.folders import Folder
 from seglab.data.layouts.formats import FORMATS
@@ -105,7 +106,7 @@ def _objects(path: Path, image: Path) -> list[tuple[int, list[float]]]:
     if not path.is_file():
         return []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = regular_text(path, encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"YOLO label file '{path}' cannot be read: {err}") from None
     objects = []
@@ -152,7 +153,7 @@ def _class_names(root: Path, used: set[int]) -> tuple[str, ...]:
         if not path.is_file():
             continue
         try:
-            data = load_yaml(path.read_text(encoding="utf-8"))
+            data = load_yaml(regular_text(path, encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
             raise DataError(f"'{path}' cannot be read as YAML: {err}") from None
         names = data.get("names") if isinstance(data, dict) else None
@@ -165,6 +166,6 @@ def _class_names(root: Path, used: set[int]) -> tuple[str, ...]:
     for path in (root / name for name in NAME_LISTS):
         if path.is_file():
             log.info("class names from '%s'", path)
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = regular_text(path, encoding="utf-8", errors="replace").splitlines()
             return ("background", *(line.strip() for line in lines if line.strip()))
     return ("background", *(generic_name(k) for k in range(max(used, default=-1) + 1)))

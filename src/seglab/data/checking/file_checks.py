@@ -14,6 +14,7 @@ from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.unmasked import is_background_fill
 from seglab.data.encodings.cityscapes import label_ids_hint
 from seglab.data.encodings.label_maps import OBJECTS_HINT, inferred_class_count
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.alpha import ALPHA_MODES
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import FileHeader, image_scale, read_header
@@ -31,7 +32,7 @@ def _unsupported_files(index: DatasetIndex) -> list[Problem]:
     folders |= {path.parent for path in index.unlabelled}
     problems = []
     for folder in sorted(f for f in folders if f.is_dir()):  # a manifest's missing file is a problem of its own
-        for path in sorted(folder.iterdir()):
+        for path in sorted(entries(folder)):
             name = path.name.lower()
             if not name.startswith(".") and name.endswith(UNSUPPORTED_SUFFIXES):
                 kind = next(s for s in UNSUPPORTED_SUFFIXES if name.endswith(s))

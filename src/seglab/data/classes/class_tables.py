@@ -17,7 +17,7 @@ from pathlib import Path
 from seglab.data.classes.colours import hex_colour, json_colour
 from seglab.data.classes.names import is_void
 from seglab.data.classes.spec import ClassSpec
-from seglab.data.classes.text_files import capped_lines
+from seglab.data.classes.text_files import capped_lines, regular_text
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def dataset_json_labels(path: str | Path) -> object:
     """The "labels" of an nnU-Net or Decathlon dataset.json, as its JSON holds them; None for a
     file that cannot be read or holds none."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8")).get("labels")
+        return json.loads(regular_text(Path(path), encoding="utf-8")).get("labels")
     except (OSError, UnicodeDecodeError, ValueError, AttributeError, RecursionError):
         return None
 
@@ -110,7 +110,7 @@ def small_json(path: Path) -> object:
     try:
         if path.stat().st_size > _LARGEST_CATEGORY_LIST:
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
     except (ValueError, RecursionError):  # no JSON, or a number of more digits than int() reads (4,300)

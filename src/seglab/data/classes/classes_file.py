@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from seglab.data.classes.text_files import regular_text
 from seglab.data.classes.class_tables import numbered_names
 from seglab.data.classes.colours import hex_colour
 from seglab.data.classes.spec import ClassSpec
@@ -30,7 +31,7 @@ repositories' classes.json), its ids 0 to K-1.
     if path.is_dir():
         raise DataError(f"classes file '{path}' is a folder; name the JSON file (e.g. '{path / 'classes.json'}')")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = regular_text(path, encoding="utf-8")
     except FileNotFoundError:
         raise DataError(f"classes file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as err:

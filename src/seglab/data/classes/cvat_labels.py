@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from seglab.data.classes.names import is_background
+from seglab.data.classes.text_files import open_regular
 from seglab.data.classes.value_names import ValueNames
 from seglab.errors import DataError
 
@@ -21,7 +22,7 @@ _HEAD_BYTES = 64 * 1024  # the head read to tell a CVAT export: its <version> co
 def is_cvat_xml(path: Path) -> bool:
     """Whether a file's head is a CVAT for images export's ('' for a file that cannot be read)."""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return False

@@ -1,20 +1,64 @@
-"""The head of a text file whose few lines are meant (a README naming the classes, a list of names):
-a file of gigabytes of that name is read up to a cap, never whole, the lines past it left out with
-a warning naming the file, and decoded as UTF-8 or the legacy code page it was saved in
-(`side_text`). Here, at the bottom of the data stage, so that the class readers and
-the split lists share it.
+"""The side files a dataset ships beside its images (READMEs, lists, class tables, JSON), read
+safely: only a regular file is opened, since a FIFO of such a name would block the read forever
+waiting for a writer; of a text file whose few lines are meant (a README naming the classes, a
+list of names) a file of gigabytes is read up to a cap, never whole, the lines past it left out
+with a warning naming the file; and text is decoded as UTF-8 or the legacy code page it was saved
+in (`side_text`). Here, at the bottom of the data stage, so that every reader of such files
+shares it.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import stat
 from pathlib import Path
+from typing import IO, Any
 
 from seglab.data.classes.text_encodings import side_text
 
 logger = logging.getLogger(__name__)
 _said: set[str] = set()  # files warned about: several readers try one (a README.txt as a class table too)
+# open returns at once on a FIFO (no wait for a writer), and reads a regular file as without the flag;
+# Windows has no FIFOs, and its binary flag keeps the bytes as they are
+_NO_WAIT = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def open_regular(path: Path, mode: str = "rb", **options: Any) -> IO[Any]:
+    """`open(path, mode, **options)` of a side file that is a regular file. The file is opened
+    without waiting (a FIFO's open waits for a writer) and checked before it is read.
+
+    Raises:
+        OSError: the file cannot be opened, or is a FIFO, a device or a folder, naming it.
+    """
+    fd = os.open(path, _NO_WAIT)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, a device or a folder): move it out of the dataset "
+                                        "folder", os.fspath(path))
+        return open(fd, mode, **options)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def regular_text(path: Path, encoding: str = "utf-8", errors: str = "strict") -> str:
+    """`path.read_text(encoding, errors)` of a side file that is a regular file (`open_regular`)."""
+    with open_regular(path, "r", encoding=encoding, errors=errors) as file:
+        return file.read()
+
+
+def side_file_text(path: Path) -> str:
+    """The whole text of a side file that is a regular file (`open_regular`), decoded as UTF-8 or
+    the legacy code page it was saved in (`side_text`).
+
+    Raises:
+        OSError: the file cannot be opened or read, or is no regular file.
+        UnicodeDecodeError: it is no text (`side_text`).
+    """
+    with open_regular(path) as file:
+        return side_text(file.read(), path)
 
 
 def capped_lines(path: Path, most_bytes: int, what: str) -> list[str]:
@@ -22,10 +66,10 @@ def capped_lines(path: Path, most_bytes: int, what: str) -> list[str]:
     names the file when any are (once), and `what` it was read as ("README", "split list").
 
     Raises:
-        OSError: the file cannot be opened or read.
+        OSError: the file cannot be opened or read, or is no regular file (`open_regular`).
         UnicodeDecodeError: its head is no text (`side_text`).
     """
-    with path.open("rb") as file:
+    with open_regular(path) as file:
         head = file.read(min(os.fstat(file.fileno()).st_size, most_bytes + 1))  # read(n) allocates n bytes first
     if len(head) > most_bytes:
         head = head[: head.rfind(b"\n", 0, most_bytes) + 1]

@@ -30,7 +30,7 @@ from seglab.data.classes.class_tables import (
 from seglab.data.classes.annotation_labels import VOID_LABEL
 from seglab.data.classes.names import is_background, is_void
 from seglab.data.classes.spec import ClassSpec
-from seglab.data.classes.text_files import capped_lines
+from seglab.data.classes.text_files import capped_lines, open_regular, regular_text
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
 
@@ -232,7 +232,7 @@ def value_names_from_arff(path: str | Path) -> ValueNames | None:
     path = Path(path)
     found = None
     try:
-        with path.open(encoding="utf-8-sig") as file:
+        with open_regular(path, "r", encoding="utf-8-sig") as file:
             for line in file:
                 if line.strip().lower().startswith("@data") or (found := _ARFF_CLASS.fullmatch(line.strip())):
                     break
@@ -296,7 +296,7 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     """
     path = Path(path)
     try:
-        values = json.loads(path.read_text(encoding="utf-8"))
+        values = json.loads(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
     except (ValueError, RecursionError):  # not JSON, a number past int()'s 4,300 digits, or nesting past any class list
@@ -370,7 +370,7 @@ def value_names_from_ontology(path: str | Path) -> ValueNames | None:
     """
     path = Path(path)
     try:
-        values = load_yaml(path.read_text(encoding="utf-8"))
+        values = load_yaml(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
     except yaml.YAMLError as err:

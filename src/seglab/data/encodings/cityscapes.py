@@ -37,9 +37,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.mapping import IdentityMapping, LabelMapping, MaskMapping
 from seglab.data.encodings.renderings import painted_colours, read_pixels
+from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.read_errors import DECODE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -152,7 +154,7 @@ def _named_cityscapes(root: Path, mask: Path) -> bool:
 def _text_start(path: Path) -> str:
     """The first `_README_BYTES` of a text file; empty for one that cannot be read."""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             return file.read(_README_BYTES).decode("utf-8", "replace")
     except OSError:
         return ""
@@ -255,7 +257,7 @@ def cityscapes_colours(mask: Path) -> bool:
     shown = [(ids == i, colour) for _, i, colour in _EVALUATED if ids.ndim == 2 and (ids == i).any()]
     if not shown:
         return False
-    for sibling in (d for d in mask.parent.parent.iterdir() if d.is_dir() and d != mask.parent):
+    for sibling in (d for d in subfolders(mask.parent.parent) if d != mask.parent):
         rendering = sibling / mask.name
         rgb = read_pixels(rendering, rgb=True) if rendering.is_file() else None
         if rgb is not None and rgb.shape[:2] == ids.shape and all((rgb[where] == colour).all() for where, colour in shown):

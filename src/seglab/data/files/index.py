@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seglab.data.classes import ClassSpec, ValueNames
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.classes.mapping import MaskMapping
 from seglab.data.files.mat_files import MAT_SUFFIX
@@ -180,7 +181,7 @@ def list_images(folder: Path, masks: bool = False) -> list[Path]:
     suffixes = MASK_SUFFIXES if masks else IMAGE_SUFFIXES
     files = [
         p
-        for p in folder.iterdir()
+        for p in entries(folder)
         if p.suffix.lower() in suffixes
         and not p.name.startswith(".")
         and (p.is_file() or (p.is_symlink() and not p.exists()))

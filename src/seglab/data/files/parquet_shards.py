@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from seglab.data.classes.text_files import open_regular
 from seglab.errors import DataError
 
 PARQUET_SUFFIX = ".parquet"
@@ -90,13 +91,13 @@ def text_rows(path: Path, wanted: Callable[[list[str]], bool]) -> list[list[str]
     """
     reader = _reader(path)
     pyarrow = importlib.import_module("pyarrow")
-    with _damage_named(path):
-        schema = reader.read_schema(path)
+    with _damage_named(path), open_regular(path) as file:  # a side file, as a split list is
+        schema = reader.read_schema(file)
         names = [f.name for f in schema if _is_text(pyarrow, f.type)
                  or pyarrow.types.is_dictionary(f.type) and _is_text(pyarrow, f.type.value_type)]
         if not wanted(names):
             return []
-        columns = reader.read_table(path, columns=names).to_pydict()
+        columns = reader.read_table(file, columns=names).to_pydict()
     cells = [["" if cell is None else str(cell) for cell in columns[name]] for name in names]
     return [names, *map(list, zip(*cells))]
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from seglab.data.classes.text_files import regular_text
+
 POINT_TEXT = ".txt"
 MIN_POINTS = 3  # the fewest points of an outline
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -22,7 +24,7 @@ def read_points(path: Path) -> list[tuple[float, float]] | None:
     try:
         if path.stat().st_size > _POINT_TEXT_BYTES:
             return None
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        lines = [line for line in regular_text(path, encoding="utf-8").splitlines() if line.strip()]
     except (OSError, UnicodeDecodeError):
         return None
     found = [_POINT_LINE.fullmatch(line) for line in lines]

@@ -21,8 +21,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.layouts.formats import FORMATS, DatasetFormat
+from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.files.io import read_raw_mask
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, nonzero_pixels
@@ -99,7 +101,7 @@ class CelebAMaskHQFormat(DatasetFormat):
         images = {int(p.stem): p for p in list_images(root / IMAGES) if p.stem.isdecimal()}
         parts: dict[int, list[Path]] = {}
         ignored = [p for p in list_images(root / IMAGES) if not p.stem.isdecimal()]
-        for folder in sorted((p for p in (root / MASKS).iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
+        for folder in sorted(subfolders(root / MASKS), key=lambda p: natural_key(p.name)):
             for mask in list_images(folder):
                 found = _MASK_NAME.fullmatch(mask.stem)
                 if found and found["part"] in PARTS:
@@ -143,7 +145,7 @@ def _official_splits(path: Path) -> dict[int, str]:
     if not path.is_file():
         return {}
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = regular_text(path, encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"'{path}' cannot be read as text ({err}); restore it from the dataset's archive, or move "
                         "it away to draw the split") from None

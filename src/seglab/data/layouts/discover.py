@@ -430,8 +430,9 @@ def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
 
 @contextmanager
 def _unreadable_named(root: Path) -> Iterator[None]:
-    """A folder (or file) of the dataset that may not be read, wherever a reader lists or opens it
-    (PermissionError), is a DataError naming it and the route, not a traceback."""
+    """A file of the dataset (or the dataset folder itself) that may not be read, wherever a reader
+    opens it (PermissionError), is a DataError naming it and the route, not a traceback; a folder
+    below that may not be listed is passed over instead (`folder_listing.passed_over`)."""
     try:
         yield
     except PermissionError as err:

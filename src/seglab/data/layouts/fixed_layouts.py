@@ -13,6 +13,7 @@ from seglab.data.classes.mapping import IdentityMapping, OffsetMapping
 from seglab.data.discovery.folders import holds_images, lone_data_folder
 from seglab.data.discovery.pairing import folder_label
 from seglab.data.encodings.mask_sample import sample_masks
+from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.layouts.formats import DatasetFormat, FORMATS
 from seglab.data.layouts.multilabel import class_folders, index_class_folders
@@ -62,7 +63,7 @@ def oxford_pet_folder(root: Path) -> Path | None:
 
     if holds_pets(root):
         return root
-    if not any(holds_pets(p) for p in root.iterdir() if p.is_dir()):  # before any listing of DATA
+    if not any(holds_pets(p) for p in subfolders(root)):  # before any listing of DATA
         return None
     inner = lone_data_folder(root, lambda folder: holds_images(root, folder))
     return inner if inner is not None and holds_pets(inner) else None

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.folders import walk
@@ -95,7 +96,7 @@ def _names_masks(path: Path) -> bool:
     """Whether a metadata file's columns (a CSV's header, the keys of a JSON Lines file's first row)
     hold `file_name` and a mask's (`mask_file_name`): image classification's metadata names no mask."""
     try:
-        with path.open(encoding="utf-8-sig") as file:
+        with open_regular(path, "r", encoding="utf-8-sig") as file:
             first = next((line for line in iter(lambda: file.readline(_HEADER_BYTES), "") if line.strip()), "")
     except (OSError, UnicodeDecodeError):
         return False

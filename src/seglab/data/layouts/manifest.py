@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.files.delimiters import cell_path, table_delimiter
 from seglab.data.layouts.formats import FORMATS, DatasetFormat
-from seglab.data.layouts.manifest_columns import IMAGE_FILE_COLUMN, TABLE_SUFFIXES, chosen_columns
+from seglab.data.layouts.manifest_columns import IMAGE_FILE_COLUMN, TABLE_SUFFIXES, chosen_columns, column_name
 from seglab.data.layouts.volume_format import VolumesFormat
 from seglab.data.layouts.volume_format.cases import Layout
 from seglab.data.files.slice_cache import Subject
@@ -45,6 +46,9 @@ _JSON_SPLITS = {"training": "train", "train": "train", "validation": "val", "val
 # of a path written on another machine, the ends tried (`_moved`): deeper than any real tree (Windows' MAX_PATH of 260
 # characters holds 130 folders), and each end is joined and looked up, so a cell of 60,000 folders took minutes
 _MOST_PARTS = 128
+
+
+_Cells = list[tuple[str, Any]]  # a row's cells beside their columns' names, in the header's order
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def _rows(path: Path, images: str | None, masks: str | None) -> list[_Row]:
     """Rows with their columns renamed to image, mask, split and group (`chosen_columns`, once
     per set of columns: a JSON list's objects may differ)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = regular_text(path, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"manifest '{path}' cannot be read: {err}") from None
     raw = _READERS.get(path.suffix.lower(), _table_rows)(path, text)
@@ -148,12 +152,12 @@ def _rows(path: Path, images: str | None, masks: str | None) -> list[_Row]:
         raise DataError(f"manifest '{path}' lists no pairs")
     chosen: dict[tuple[str, ...], dict[str, str]] = {}
     rows = []
-    for number, values in raw:
-        lower = {str(k).strip().lower(): v for k, v in values.items() if k is not None}
-        keys = tuple(lower)
-        if keys not in chosen:
-            chosen[keys] = chosen_columns(keys, path, images, masks)
-        rows.append(_Row(number, {role: _stripped(lower[column]) for role, column in chosen[keys].items()}))
+    for number, cells in raw:
+        header = tuple(column for column, _ in cells)
+        if header not in chosen:
+            chosen[header] = chosen_columns(header, path, images, masks)
+        named = {column_name(column): value for column, value in cells}
+        rows.append(_Row(number, {role: _stripped(named[column]) for role, column in chosen[header].items()}))
     damaged = next((row for row in rows if any("\x00" in str(row.values.get(c, "")) for c in ("image", "mask"))), None)
     if damaged is not None:  # looked up, such a path raised ValueError deep in the readers
         raise DataError(f"manifest '{path}', row {damaged.number}: a path holds a NUL character, which no file name "
@@ -165,27 +169,29 @@ def _stripped(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _table_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
-    """The rows of a CSV or TSV manifest by line number (the header is line 1), its cells
-    separated by commas, tabs or semicolons (a spreadsheet's CSV where the comma is the
-    decimal mark).
+def _table_rows(path: Path, text: str) -> list[tuple[int, _Cells]]:
+    """The rows of a CSV or TSV manifest by line number (the header is line 1), each cell beside its
+    column's name, a name written twice kept twice (`chosen_columns` refuses such a column where it
+    is read; csv.DictReader kept the last silently), a row's missing cells None; its cells separated
+    by commas, tabs or semicolons (a spreadsheet's CSV where the comma is the decimal mark).
 
     Raises:
         DataError: a row with more cells than the header has columns, naming its line.
     """
     delimiter = table_delimiter(path, text.partition("\n")[0])
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)  # only \r and \n end a row
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # only \r and \n end a row
+    header = next(reader, [])
     rows = []
     for row in reader:
-        if None in row:  # DictReader keeps the cells past the header's columns under None
-            raise DataError(f"manifest '{path}' line {reader.line_num}: {len(row[None])} more cells than the "
-                            f"header's {len(reader.fieldnames or [])} columns")
-        if any((v or "").strip() for v in row.values()):
-            rows.append((reader.line_num, dict(row)))
+        if len(row) > len(header):
+            raise DataError(f"manifest '{path}' line {reader.line_num}: {len(row) - len(header)} more cells than the "
+                            f"header's {len(header)} columns")
+        if any(cell.strip() for cell in row):
+            rows.append((reader.line_num, [*zip(header, row), *((column, None) for column in header[len(row):])]))
     return rows
 
 
-def _json_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
+def _json_rows(path: Path, text: str) -> list[tuple[int, _Cells]]:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as err:  # ValueError: JSONDecodeError, or a number past int()'s 4,300 digits
@@ -203,10 +209,10 @@ def _json_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
             f"manifest '{path}' must be a list of {{\"image\": ..., \"mask\": ...}} objects "
             "(or {\"pairs\": [...]}, or {\"training\": [...], \"validation\": [...], \"test\": [...]})"
         )
-    return [(i + 1, item) for i, item in enumerate(data)]
+    return [(i + 1, list(item.items())) for i, item in enumerate(data)]
 
 
-def _json_lines_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
+def _json_lines_rows(path: Path, text: str) -> list[tuple[int, _Cells]]:
     """The rows of a JSON Lines manifest (Hugging Face's `metadata.jsonl`), an object a line, by line number.
 
     Raises:
@@ -223,7 +229,7 @@ def _json_lines_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
         if not isinstance(item, dict):
             raise DataError(f"manifest '{path}' line {number} must be an object, "
                             f'{{"{IMAGE_FILE_COLUMN}": ..., "mask_{IMAGE_FILE_COLUMN}": ...}}; got {line.strip()[:60]}')
-        rows.append((number, item))
+        rows.append((number, list(item.items())))
     return rows
 
 

@@ -14,8 +14,9 @@ import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.naming import words
-from seglab.data.files.delimiters import table_delimiter
+from seglab.data.files.delimiters import repeated_column, table_delimiter
 from seglab.data.splitting.list_readers import names_file
 from seglab.errors import DataError
 
@@ -35,24 +36,26 @@ _MASK_WORDS = ("mask", "masks", "label", "labels", "seg", "segmentation", "annot
 TABLE_SUFFIXES = (".csv", ".tsv")
 
 
-def chosen_columns(keys: Sequence[str], path: Path, images: str | None = None,
+def chosen_columns(header: Sequence[str], path: Path, images: str | None = None,
                    masks: str | None = None) -> dict[str, str]:
-    """role (image, mask, split, group) -> the column of `keys` (lower case, stripped) it is read
-    from: the one `images` or `masks` names (--images, --masks), else its first alias in `COLUMNS`,
-    else for the image and the mask the one column whose name's words say so; no mask column for
-    a list of images alone.
+    """role (image, mask, split, group) -> the column of `header` (its names as written, compared
+    lower case and stripped: `column_name`) it is read from: the one `images` or `masks` names
+    (--images, --masks), else its first alias in `COLUMNS`, else for the image and the mask the one
+    column whose name's words say so; no mask column for a list of images alone.
 
     Raises:
-        DataError: a named column the manifest lacks, no image column, or several columns that
-            could each be the images or the masks, naming them and the flag that picks one.
+        DataError: a named column the manifest lacks, no image column, several columns that could
+            each be the images or the masks (naming them and the flag that picks one), or a column
+            read written twice (`Image` beside `image`, two `mask`), naming both.
     """
+    keys = list(dict.fromkeys(column_name(name) for name in header))
     found = {role: next((a for a in aliases if a in keys), None) for role, aliases in COLUMNS.items()}
     for role, named in (("image", images), ("mask", masks)):
         if named is not None:
-            if named.strip().lower() not in keys:
+            if column_name(named) not in keys:
                 raise DataError(f"manifest '{path}' has no column '{named}' (--{role}s names the column of a "
                                 f"manifest's {role}s); its columns: {', '.join(keys)}")
-            found[role] = named.strip().lower()
+            found[role] = column_name(named)
     for role, says in (("image", _says_images), ("mask", _says_masks)):
         if found[role] is None:
             found[role] = _one_named_for(keys, role, says, {c for c in found.values() if c is not None}, path)
@@ -63,7 +66,19 @@ def chosen_columns(keys: Sequence[str], path: Path, images: str | None = None,
     if found["image"] is None:
         raise DataError(f"manifest '{path}' has no image column (columns: {', '.join(keys) or 'none'}); name it "
                         f"one of: {', '.join(COLUMNS['image'])}, or pass its name: --images COLUMN")
-    return {role: column for role, column in found.items() if column is not None}
+    chosen = {role: column for role, column in found.items() if column is not None}
+    repeated = repeated_column(header, chosen.values(), column_name)
+    if repeated is not None:
+        role = next(role for role, column in chosen.items() if column == column_name(repeated[0]))
+        raise DataError(f"manifest '{path}' has {len(repeated)} columns read as its {role}s: "
+                        f"{', '.join(repr(name) for name in repeated)} (names are compared without case); rename or "
+                        "remove all but one")
+    return chosen
+
+
+def column_name(written: str) -> str:
+    """A manifest column's name as columns are compared: stripped, lower case."""
+    return written.strip().lower()
 
 
 def _says_images(column: str) -> bool:
@@ -113,7 +128,7 @@ def _header(table: Path) -> list[str]:
     """A table's column names, lower case and stripped (its first line alone is read); none for a
     file that cannot be read as text."""
     try:
-        with table.open(encoding="utf-8-sig", newline="") as file:
+        with open_regular(table, "r", encoding="utf-8-sig", newline="") as file:
             line = file.readline(1 << 16)
     except (OSError, UnicodeDecodeError):
         return []
@@ -121,4 +136,4 @@ def _header(table: Path) -> list[str]:
         cells = next(csv.reader([line], delimiter=table_delimiter(table, line)), [])
     except csv.Error:
         return []
-    return [cell.strip().lower() for cell in cells]
+    return [column_name(cell) for cell in cells]

@@ -30,7 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec, generic_name
+from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.files.io import read_mask_array, read_raw_mask
 from seglab.data.classes.mapping import (
@@ -369,7 +371,7 @@ def read_regions(path: Path) -> dict[str, tuple[int, ...]] | None:
     Raises:
         DataError: a region that is not a non-empty list of integer labels.
     """
-    regions = json.loads(path.read_text(encoding="utf-8")).get("regions")
+    regions = json.loads(regular_text(path, encoding="utf-8")).get("regions")
     if regions is None:
         return None
     checked = {}
@@ -534,7 +536,7 @@ def class_folders(root: Path) -> tuple[Path, list[Path]] | None:
     images, masks = _unwrapped(root / "images"), _unwrapped(root / "masks")
     if not images.is_dir() or not masks.is_dir() or list_images(masks):
         return None
-    folders = sorted(p for p in masks.iterdir() if p.is_dir() and not p.name.startswith(".") and list_images(p))
+    folders = [p for p in subfolders(masks) if not p.name.startswith(".") and list_images(p)]
     if folders and all((images / p.name).is_dir() for p in folders):
         return None
     return (images, folders) if folders else None

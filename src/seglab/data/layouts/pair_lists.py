@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.discovery.naming import SPLIT_WORDS
 from seglab.data.discovery.pairing import match_folders
@@ -34,7 +35,7 @@ def _listed(root: Path, word: str) -> Path | None:
 
 
 def _lines(path: Path) -> list[_Line]:
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    text = regular_text(path, encoding="utf-8-sig", errors="replace")
     return [(path, n, line.split()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 

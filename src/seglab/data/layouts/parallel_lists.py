@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.discovery.naming import SPLIT_WORDS, stem
+from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.layouts.formats import FORMATS, DatasetFormat
@@ -23,12 +25,13 @@ _IMAGE_KINDS = ("rgb", "image", "images", "img", "imgs")
 
 
 def _lines(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8-sig", errors="replace").splitlines() if line.strip()]
+    return [line.strip() for line in regular_text(path, encoding="utf-8-sig", errors="replace").splitlines()
+            if line.strip()]
 
 
 def _base(root: Path, image: str) -> Path | None:
     """The folder a listed path is relative to: `root` or one folder inside it (ESANet's `SUNRGBD/`)."""
-    inside = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    inside = [p for p in subfolders(root) if not p.name.startswith(".")]
     return next((base for base in (root, *inside) if (base / image).is_file()), None)
 
 

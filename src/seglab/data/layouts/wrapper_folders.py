@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from seglab.data.files.folder_listing import entries, listable
 from seglab.data.discovery.folders import skipped_folder
 from seglab.errors import DataError
 
@@ -52,5 +53,6 @@ def lone_folder(root: Path) -> Path | None:
     otherwise, and for a file."""
     if not root.is_dir():
         return None
-    visible = [p for p in root.iterdir() if not p.name.startswith(".") and not (p.is_dir() and skipped_folder(p.name))]
+    visible = [p for p in entries(root) if not p.name.startswith(".")
+               and not (p.is_dir() and (skipped_folder(p.name) or not listable(p)))]
     return visible[0] if len(visible) == 1 and visible[0].is_dir() else None

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from seglab.data.files.folder_listing import entries
+from seglab.data.classes.text_files import regular_text
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.data.discovery.naming import SPLIT_WORDS
 
@@ -72,9 +74,9 @@ def describe_cases(folders: Iterable[Path]) -> Description:
     for folder in dict.fromkeys(folders):
         if not folder.is_dir():
             continue
-        entries = list(folder.iterdir())  # listed once for both kinds of file
-        read = [found for path in _json_files(entries) if (found := read_datalist(path)) is not None]
-        auto3dseg = _auto3dseg_input(entries)
+        held = entries(folder)  # listed once for both kinds of file
+        read = [found for path in _json_files(held) if (found := read_datalist(path)) is not None]
+        auto3dseg = _auto3dseg_input(held)
         if not read and auto3dseg is None:
             continue
         named = next((d for d in read if d.path.name == DATASET_JSON), None)
@@ -96,7 +98,7 @@ def read_datalist(path: Path) -> Datalist | None:
     try:
         if not path.is_file() or path.stat().st_size > _MOST_BYTES:
             return None
-        values = json.loads(path.read_text(encoding="utf-8"))
+        values = json.loads(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(values, dict):
@@ -160,7 +162,7 @@ def _auto3dseg_input(entries: Iterable[Path]) -> tuple[Path, Path, object] | Non
     None without."""
     for path in sorted(p for p in entries if p.suffix.lower() in _YAML_SUFFIXES and p.is_file()):
         try:
-            values = load_yaml(path.read_text(encoding="utf-8")) if path.stat().st_size < _MOST_INPUT_BYTES else None
+            values = load_yaml(regular_text(path, encoding="utf-8")) if path.stat().st_size < _MOST_INPUT_BYTES else None
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if isinstance(values, dict) and isinstance(values.get("datalist"), str) and "dataroot" in values:

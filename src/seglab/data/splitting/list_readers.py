@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.classes.text_files import capped_lines
+from seglab.data.classes.text_files import capped_lines, open_regular
 from seglab.data.files.delimiters import table_rows
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX, mat_arrays, mat_text
@@ -166,7 +166,7 @@ def _split_titles(path: Path) -> bool:
     """Whether a CSV or TSV table's first line titles each column with one split, two splits or
     more in all (MAMA-MIA's `train_split,test_split`): a column of names per split."""
     try:
-        with path.open(encoding="utf-8-sig") as file:
+        with open_regular(path, "r", encoding="utf-8-sig") as file:
             header = table_rows(path, [file.readline()])
     except (OSError, UnicodeDecodeError, csv.Error):
         return False

@@ -13,7 +13,8 @@ import logging
 from collections.abc import Collection
 from pathlib import Path
 
-from seglab.data.classes.text_encodings import side_text
+from seglab.data.classes.text_files import side_file_text
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.delimiters import table_rows
 from seglab.data.splitting.list_names import named_split
 from seglab.data.splitting.list_readers import TABLE_SUFFIXES, names_file
@@ -48,7 +49,7 @@ def rows_named(path: Path, listed: list[str], stems: Collection[str]) -> list[st
 def _tables_near(path: Path) -> list[Path]:
     """The tables beside the list `path` and in the folder above its own, but split lists."""
     folders = dict.fromkeys((path.parent, path.parent.parent))
-    return [table for folder in folders for table in sorted(folder.iterdir())
+    return [table for folder in folders for table in sorted(entries(folder))
             if table.suffix.lower() in TABLE_SUFFIXES and named_split(table.stem, "") is None and table.is_file()]
 
 
@@ -84,6 +85,6 @@ def _paths_by_row(table: Path, mtime_ns: int, size: int) -> dict[int, str] | Non
 def _cells(table: Path) -> list[list[str]]:
     """The cells of each row of `table`; none when it cannot be read."""
     try:
-        return table_rows(table, side_text(table.read_bytes(), table).splitlines())
+        return table_rows(table, side_file_text(table).splitlines())
     except (OSError, UnicodeDecodeError, csv.Error):
         return []

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seglab.data.discovery.unmasked import UNMASKED_CODES
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.index import Pair, Problem
 from seglab.data.splitting.list_affixes import with_affix
 from seglab.data.splitting.list_readers import LISTS, READ_BESIDE
@@ -103,7 +104,7 @@ def _say_other_folds(files: dict[str, Path]) -> None:
     (NuCLS' `fold_2_train.csv` beside `fold_1_train.csv`): one fold is the split, the first."""
     for path in files.values():
         frame = _NUMBERS.sub("#", path.stem)
-        others = sorted(p.name for p in path.parent.iterdir()
+        others = sorted(p.name for p in entries(path.parent)
                         if p != path and p.suffix == path.suffix and _NUMBERS.sub("#", p.stem) == frame)
         if others:
             logger.info("split list '%s' is one fold of several (%s beside it): its fold is the split (train with "

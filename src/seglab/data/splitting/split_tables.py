@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.classes.text_encodings import side_text
+from seglab.data.classes.text_files import open_regular, regular_text, side_file_text
 from seglab.data.discovery.naming import folder_split, stem, usable_splits
 from seglab.data.files.delimiters import cell_path, table_rows
 from seglab.data.files.index import Pair
@@ -72,7 +72,7 @@ def _split_tables(folder: Path) -> list[tuple[Path, list[list[str]]]]:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
-    lines = side_text(path.read_bytes(), path).splitlines()
+    lines = side_file_text(path).splitlines()
     return table_rows(path, lines) if lines and _SPLIT_WORD.search(lines[0].lower()) else []
 
 
@@ -80,11 +80,11 @@ def _json_rows(path: Path) -> list[list[str]]:
     """A JSON object keyed by case whose values are objects with split keys (MMFlood's
     `activations.json`: `"EMSR107": {"title": ..., "subset": "train"}`) as a table's rows: the
     case, then the split keys of its first value; none for JSON of any other shape."""
-    with path.open(encoding="utf-8-sig") as file:
+    with open_regular(path, "r", encoding="utf-8-sig") as file:
         if not _SPLIT_WORD.search(file.read(_HEAD).lower()):
             return []
     try:
-        cases = json.loads(path.read_text(encoding="utf-8-sig"))
+        cases = json.loads(regular_text(path, encoding="utf-8-sig"))
     except (ValueError, RecursionError):  # no JSON, or a number of more digits than int() reads (4,300)
         return []
     if not isinstance(cases, dict) or not cases or not all(isinstance(v, dict) for v in cases.values()):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes.text_files import regular_text
 from seglab.data.files.byte_copies import byte_copies
 from seglab.data.files.index import Pair, natural_key
 from seglab.errors import ConfigError
@@ -261,7 +262,7 @@ def read_split_file(path: Path, other_sets: bool = False) -> dict[str, list[str]
     """
     expected = '{"train": [names], "val": [names], "test": [names]}'
     try:
-        values = json.loads(path.read_text())
+        values = json.loads(regular_text(path))
     except FileNotFoundError:
         raise ConfigError(f"split file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as err:

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.files.delimiters import cell_path, table_delimiter
 from seglab.data.files.index import Pair
 
@@ -140,7 +141,7 @@ def _subject_columns(path: Path, images: dict[str, list[str]]) -> Iterator[tuple
     """(column, pair name -> subject) for each subject column of `path`, the preferred first;
     nothing when the table has no image and subject column or cannot be read."""
     try:
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as file:
+        with open_regular(path, "r", encoding="utf-8-sig", errors="replace", newline="") as file:
             first = file.readline()
             file.seek(0)
             reader = csv.reader(file, delimiter=table_delimiter(path, first))

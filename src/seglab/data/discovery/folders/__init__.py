@@ -22,6 +22,7 @@ naming) and `search` (`search_folders`).
 
 from __future__ import annotations
 
+from seglab.data.files.folder_listing import once_per_listing, one_listing
 from seglab.data.discovery.folders.content import MaskSniffs, looks_like_masks, looks_unlike_masks, ships_mask_files
 from seglab.data.discovery.folders.listing import (
     EXPORT_SUFFIXES,
@@ -38,8 +39,6 @@ from seglab.data.discovery.folders.listing import (
     holds_images,
     json_listing,
     lone_data_folder,
-    once_per_listing,
-    one_listing,
     side_files,
     skipped_folder,
     text_listing,

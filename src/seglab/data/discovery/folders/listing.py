@@ -8,19 +8,16 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
+from seglab.data.files.folder_listing import once_per_listing, passed_over, subfolders
 from seglab.data.files.index import list_images
 from seglab.data.files.point_text import POINT_TEXT
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, role_name
 from seglab.data.discovery.naming.split_words import sibling_splits
 
 logger = logging.getLogger(__name__)
-_Found = TypeVar("_Found")
 
 MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
 NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual KITTI 2's Scene01/clone/frames/rgb/Camera_0
@@ -70,21 +67,6 @@ class Folder:
     parts: tuple[str, ...]  # path relative to the dataset root
 
 
-_LISTINGS: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar("seglab_listings", default=None)
-
-
-@contextmanager
-def one_listing() -> Iterator[None]:
-    """Within the block `walk` lists each folder tree once: the formats that try a dataset in
-    turn (run-length tables, COCO, LabelMe, YOLO, folder pairs) read one listing of its files,
-    not one each (0.4 s apiece for 40,000 files). Outside, every call lists afresh."""
-    token = _LISTINGS.set({})
-    try:
-        yield
-    finally:
-        _LISTINGS.reset(token)
-
-
 def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
     """Folders with image files under `root` (itself included), naturally ordered."""
     return list(_image_listing(root, max_depth)[0])
@@ -130,19 +112,6 @@ def _listed(key: tuple[str, Path, int], listing: Callable[[], list]) -> list:
     return list(once_per_listing(key, listing))
 
 
-def once_per_listing(key: tuple[object, ...], compute: Callable[[], _Found]) -> _Found:
-    """`compute()` once per `key` (hashable: a root and what else the result depends on) within
-    `one_listing`, the same object each time: a search that several formats run on one dataset
-    (folder-pairs', which Cityscapes polygons ask before stepping aside) is run once. Outside,
-    every call computes afresh."""
-    listings = _LISTINGS.get()
-    if listings is None:
-        return compute()
-    if key not in listings:
-        listings[key] = compute()
-    return listings[key]  # type: ignore[return-value]
-
-
 def skipped_folder(name: str) -> bool:
     """Whether a folder is never data: hidden, a Mac archive's `__MACOSX`, a cache, a run's output."""
     return name.startswith(".") or name.lower() in _SKIPPED
@@ -164,8 +133,8 @@ def _run_folder(folder: Path, files: Iterable[str]) -> bool:
 
 
 def visible_folders(root: Path) -> list[Path]:
-    """The folders in `root`, in name order, none skipped (`skipped_folder`)."""
-    return sorted(p for p in root.iterdir() if p.is_dir() and not skipped_folder(p.name))
+    """The folders in `root` that may be listed (`subfolders`), in name order, none skipped (`skipped_folder`)."""
+    return [p for p in subfolders(root) if not skipped_folder(p.name)]
 
 
 def data_folders(root: Path) -> list[Path]:
@@ -203,7 +172,7 @@ def walk_once(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
     place, as for `os.walk`; of two ways to one folder the first in walk order is kept. The folders
     to walk are kept on a list, not in os.walk's recursion, which Python 3.11 ends in RecursionError
     near a thousand levels down (a chain of folders each wrapping the next); a folder that cannot be
-    listed (no permission, removed since its parent was) is passed over, as os.walk passes it over."""
+    listed (no permission: said once, `passed_over`; removed since its parent was) is passed over."""
     seen: set[tuple[int, int]] = set()
     waiting = [os.fspath(root)]
     while waiting:
@@ -212,14 +181,17 @@ def walk_once(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
             status = os.stat(folder)
             with os.scandir(folder) as listed:
                 entries = [(entry.name, _is_folder(entry)) for entry in listed]
+        except PermissionError as err:
+            passed_over(folder, err)
+            continue
         except OSError:
             continue
         if (status.st_dev, status.st_ino) in seen:
             continue
         seen.add((status.st_dev, status.st_ino))
-        subfolders = [name for name, is_folder in entries if is_folder]
-        yield folder, subfolders, [name for name, is_folder in entries if not is_folder]
-        waiting.extend(os.path.join(folder, name) for name in reversed(subfolders))  # the first walked first
+        inside = [name for name, is_folder in entries if is_folder]
+        yield folder, inside, [name for name, is_folder in entries if not is_folder]
+        waiting.extend(os.path.join(folder, name) for name in reversed(inside))  # the first walked first
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -234,13 +206,13 @@ def folders_within(root: Path, depth: int) -> Iterator[tuple[Path, list[str], li
     """`walk_once` of `root` down to `depth` levels below it: each folder, its subfolders (hidden
     ones skipped, in name order; none at the last level) and its file names; a run's output
     folder below `root` is passed over (`_run_folder`)."""
-    for folder, subfolders, files in walk_once(root):
+    for folder, inside, files in walk_once(root):
         below = len(Path(folder).relative_to(root).parts)
         if below and _run_folder(Path(folder), files):
-            subfolders[:] = []
+            inside[:] = []
             continue
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < depth else []
-        yield Path(folder), subfolders, files
+        inside[:] = sorted(d for d in inside if not d.startswith(".")) if below < depth else []
+        yield Path(folder), inside, files
 
 
 def side_files(root: Path, depth: int) -> SideFiles:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seglab.data.discovery.folders.listing import Folder, folders_within, skipped_folder
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, stem
 from seglab.data.discovery.naming.learned_rules import named_after
@@ -57,7 +58,7 @@ def mask_wrappers(folder: Path, allowed: Callable[[Path], bool]) -> list[Path]:
     """The folders in `folder` that may hold a folder per image (`masks_in_stem_folders`): named for
     masks, `allowed`, holding no image files themselves. Found once for the image folders side by
     side in `folder`, not once each: CULane's thousands of clip folders in `driver_23_30frame/`."""
-    return [wrapper for wrapper in sorted(folder.iterdir()) if looks_like_mask_folder(wrapper.name)
+    return [wrapper for wrapper in sorted(entries(folder)) if looks_like_mask_folder(wrapper.name)
             and wrapper.is_dir() and not skipped_folder(wrapper.name) and allowed(wrapper) and not list_images(wrapper)]
 
 
@@ -128,7 +129,7 @@ def _folders_named_after(wrapper: Path, stems: set[str], named: Callable[[str, s
                          ) -> dict[str, Path]:
     """The folders in `wrapper` by the image stem `named` finds in their names, when they are two
     or more and at least half as many as `stems`: a folder per image; empty when fewer."""
-    own = {key: sub for sub in sorted(wrapper.iterdir())
+    own = {key: sub for sub in sorted(entries(wrapper))
            if sub.is_dir() and (key := named(sub.name, stems)) is not None}
     return own if len(own) >= max(2, len(stems) / 2) else {}
 

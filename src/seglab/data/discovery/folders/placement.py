@@ -18,6 +18,7 @@ from seglab.data.discovery.folders.mirror_trees import (
     MOST_KINDS, image_keys, inserted_below, kind_keys, mask_keys, renamed_alike,
 )
 from seglab.data.discovery.folders.unpaired_domains import domain_sibling
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.index import list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KeyRule, folder_split, looks_like_image_folder, looks_like_mask_folder
@@ -124,7 +125,7 @@ def _names_a_date(folder: Path) -> bool:
     """Whether a folder and one beside it are named as the two dates of one scene (`date_order`:
     `window_a/` and `window_b/`, `imgs_1/` and `imgs_2/`)."""
     return any(date_order([folder.name, other.name], True) is not None
-               for other in folder.parent.iterdir() if other.is_dir() and other != folder)
+               for other in entries(folder.parent) if other.is_dir() and other != folder)
 
 
 def _lone_mask_folder(folder: Path) -> bool:
@@ -137,8 +138,8 @@ def _lone_mask_folder(folder: Path) -> bool:
     wrapper = folder.parent
     if not looks_like_mask_folder(wrapper.name) or list_images(wrapper, masks=True):
         return False
-    inside = [p for p in wrapper.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    beside = [p for p in wrapper.parent.iterdir() if p.is_dir() and p != wrapper]
+    inside = [p for p in entries(wrapper) if p.is_dir() and not p.name.startswith(".")]
+    beside = [p for p in entries(wrapper.parent) if p.is_dir() and p != wrapper]
     held = inside == [folder] or all(looks_like_mask_folder(p.name) or not names_labels(p.name) for p in inside) \
         or len(inside) > 1 and not any(folder_split(p.name) or looks_like_image_folder(p.name) for p in inside)
     return held and not any(wrapper.name.startswith(f"{p.name}_") for p in beside)

@@ -19,6 +19,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.classes.readme_colours import readme_files
 from seglab.data.classes.readme_names import readme_class_names
 from seglab.data.encodings.encoding import Encoding, choose_encoding
+from seglab.data.files.folder_listing import entries, subfolders
 from seglab.data.files.io import channel_count
 from seglab.data.layouts.folder_pairs.band_frames import read_frames
 from seglab.data.layouts.folder_pairs.bands import read_sample_bands, stack_band_folders
@@ -321,9 +322,9 @@ def _say_other_dates(root: Path, matches: list[FolderMatch]) -> None:
             continue
         for dated in (match.image_dir, *(p for p in match.image_dir.parents if p.is_relative_to(root) and p != root)):
             below = match.image_dir.relative_to(dated)  # a date folder may lie above the images' (Hi-UCD's)
-            others = [other / below for other in sorted(p for p in dated.parent.iterdir() if p.is_dir())
+            others = [other / below for other in subfolders(dated.parent)
                       if other != dated and date_order([dated.name, other.name], True)
-                      and (other / below).is_dir() and names <= {f.name for f in (other / below).iterdir()}]
+                      and (other / below).is_dir() and names <= {f.name for f in entries(other / below)}]
             if others:
                 left.append(others[0])
                 break

@@ -10,6 +10,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from seglab.data.files.dicom import dicom_files
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack_shape
 from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.channel_files import nnunet_cases
@@ -92,7 +93,7 @@ def volumes_in(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = [
-        p for p in folder.iterdir()
+        p for p in entries(folder)
         if not p.name.startswith(".")
         and ((p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES)) or (p.is_dir() and dicom_files(p)))
     ]
@@ -103,7 +104,7 @@ def hdf5_volumes_in(folder: Path) -> list[Path]:
     """HDF5 files directly in `folder` that each hold one 3-D dataset, naturally sorted: volumes
     whose labels are files of their own (NucMM's `Image/train/img_000_604_576.h5` and
     `Label/train/seg_000_604_576.h5`, a `main` each); read from the headers."""
-    found = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in HDF5_SUFFIXES
+    found = [p for p in entries(folder) if p.is_file() and p.suffix.lower() in HDF5_SUFFIXES
              and len(h5_stack_shape(p) or ()) == 3]
     return sorted(found, key=lambda p: natural_key(p.name))
 

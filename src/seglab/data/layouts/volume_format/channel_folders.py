@@ -18,6 +18,7 @@ from pathlib import Path
 
 from seglab.data.discovery.folders import visible_folders
 from seglab.data.discovery.naming import looks_like_mask_folder
+from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.index import natural_key
 from seglab.data.layouts.volume_format.cases import volumes_in
 from seglab.data.layouts.volume_format.modality_grids import on_label_grid
@@ -43,22 +44,22 @@ def channel_folder(folder: Path, label: Path, masks: Path | None = None) -> Chan
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
-    subfolders = {d: files for d in sorted(visible_folders(folder), key=lambda p: natural_key(p.name))
-                  if d != masks and (files := [p for p in volumes_in(d) if p.is_file()])}
-    if not subfolders or any(looks_like_mask_folder(d.name) for d in subfolders):
+    held = {d: files for d in sorted(visible_folders(folder), key=lambda p: natural_key(p.name))
+            if d != masks and (files := [p for p in volumes_in(d) if p.is_file()])}
+    if not held or any(looks_like_mask_folder(d.name) for d in held):
         return None
-    on_grid = [d for d, files in subfolders.items() if on_label_grid(files, label)]
+    on_grid = [d for d, files in held.items() if on_label_grid(files, label)]
     if len(on_grid) != 1:
         return None
-    left_out = tuple(p for d, files in subfolders.items() if d != on_grid[0] for p in files)
-    return ChannelFolder(label, tuple(subfolders[on_grid[0]]), left_out)
+    left_out = tuple(p for d, files in held.items() if d != on_grid[0] for p in files)
+    return ChannelFolder(label, tuple(held[on_grid[0]]), left_out)
 
 
 def masks_subfolder(folder: Path) -> Path | None:
     """The one subfolder named for masks holding volume files, of a case folder holding no volume
     of its own, which the caller checks (MSSEG-2016's `Patient_01/Masks/` beside `Preprocessed_Data/`
     and `Raw_Data/`)."""
-    found = [d for d in folder.iterdir() if d.is_dir() and looks_like_mask_folder(d.name)
+    found = [d for d in subfolders(folder) if looks_like_mask_folder(d.name)
              and any(p.is_file() for p in volumes_in(d))]
     return found[0] if len(found) == 1 else None
 

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from seglab.data.files.decoding import holds_image_and_mask
+from seglab.data.files.folder_listing import entries, subfolders
 from seglab.data.discovery.folders import walk
 from seglab.data.discovery.naming import folder_split, usable_splits
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
@@ -37,9 +38,9 @@ def hdf5_cases(root: Path) -> Layout | None:
     `ovules/train/N_420_ds2x.h5`: `raw` + `label`). Not when a folder of the dataset holds 2-D
     slices (ACDC's `slices/`): folder-pairs reads those, and the volumes are listed. A patient's frames are one group
     (`patient001_frame01`, `patient001_frame12`); TransUNet's `case0001.npy.h5` is case `case0001`."""
-    folders = [d for d in sorted(root.iterdir(), key=lambda p: natural_key(p.name)) if d.is_dir()]
-    files = [p for p in sorted(root.iterdir(), key=lambda p: natural_key(p.name)) if _is_hdf5(p)]
-    files += [p for d in folders for p in sorted(d.iterdir(), key=lambda p: natural_key(p.name)) if _is_hdf5(p)]
+    folders = sorted(subfolders(root), key=lambda p: natural_key(p.name))
+    files = [p for p in sorted(entries(root), key=lambda p: natural_key(p.name)) if _is_hdf5(p)]
+    files += [p for d in folders for p in sorted(entries(d), key=lambda p: natural_key(p.name)) if _is_hdf5(p)]
     held = {p: h5_holds_volume(p) for p in files}  # from the headers: a millisecond a file
     if not files or sum(held.values()) < 0.5 * len(files):
         return None

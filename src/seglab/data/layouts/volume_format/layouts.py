@@ -9,6 +9,7 @@ from pathlib import Path
 
 from seglab.data.layouts.volume_format.bids import bids_cases
 from seglab.data.discovery.folders import visible_folders
+from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.index import natural_key
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volumes_in
@@ -136,8 +137,8 @@ def _numbered_folders_volumes(root: Path) -> list[Path]:
     """The volumes of two or more folders in `root` named one word and a number each (LNDb's
     `data0/` ... `data5/`, one download each), when no two share a name; else none."""
     numbered: dict[str, list[Path]] = {}
-    for folder in root.iterdir():
-        if folder.is_dir() and (found := _NUMBERED.fullmatch(folder.name)):
+    for folder in subfolders(root):
+        if found := _NUMBERED.fullmatch(folder.name):
             numbered.setdefault(found.group(1).lower(), []).append(folder)
     folders = next((found for found in numbered.values() if len(found) > 1), []) if len(numbered) == 1 else []
     volumes = [p for folder in sorted(folders, key=lambda p: natural_key(p.name)) for p in volumes_in(folder)]

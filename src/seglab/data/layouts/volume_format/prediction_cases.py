@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import nnunet_cases
+from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.index import natural_key
 from seglab.data.layouts.volume_format.cases import is_label_volume, matched_cases, modality_stem, volumes_in
 from seglab.data.layouts.volume_format.modality_folders import case_id, names_a_modality
@@ -87,8 +88,7 @@ def modality_folders(beside: Path, modalities: Sequence[str]) -> list[Path]:
     those on its grid first (WMH's `0/pre/` beside `0/wmh.nii.gz`, then `0/orig/`, each with
     `FLAIR.nii.gz` and `T1.nii.gz`): where a case's channels lie when a volume beside them, its
     label, was given instead."""
-    held = {sub: volumes_in(sub) for sub in sorted(beside.parent.iterdir(), key=lambda p: natural_key(p.name))
-            if sub.is_dir()}
+    held = {sub: volumes_in(sub) for sub in sorted(subfolders(beside.parent), key=lambda p: natural_key(p.name))}
     folders = {sub: files for sub, files in held.items() if set(modalities) <= {volume_stem(p) for p in files}}
     return sorted(folders, key=lambda sub: not on_label_grid(folders[sub], beside))
 

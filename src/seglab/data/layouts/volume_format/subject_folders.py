@@ -16,6 +16,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from seglab.data.files.dicom import dicom_files
+from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.discovery.naming import folder_split, folders_split, looks_like_mask_folder
 from seglab.data.files.slice_cache import Subject
@@ -79,8 +80,8 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
             (those of every container at once).
     """
     refuse_separate_datasets(root, label_file)
-    containers = [d for d in root.iterdir() if d.is_dir()]
-    containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
+    containers = subfolders(root)
+    containers += [d for c in containers for d in subfolders(c)]
     found: list[tuple[Path, Layout]] = []
     held: set[Path] = set()  # the folders holding the found cases' volumes: case folders, not containers of them
     label_voxels = LabelVoxels()  # one judge of volumes by their voxels for every container
@@ -193,7 +194,7 @@ def subject_folders(root: Path, label_file: str | None = None, label_voxels: Lab
     judged: dict[tuple[str, ...], list[str]] = {}  # the names of a masks subfolder's volumes -> its areas'
     judge = label_voxels or LabelVoxels()
     side_by_side: dict[Path, list[str]] = {}  # a folder of several cases -> their names
-    for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
+    for folder in sorted(subfolders(root), key=lambda p: natural_key(p.name)):
         try:
             own = volumes_in(folder)  # a case folder holding volumes holds its labels among them, not in a subfolder
             in_masks = None if own else _masks_subfolder_case(folder, label_file, judged)
@@ -388,7 +389,7 @@ def _structure_folder(folder: Path, label_file: str | None = None) -> Path | Non
     """A subfolder holding two or more volumes, a 0/1 volume per structure (TotalSegmentator's and
     AbdomenAtlas' `segmentations/liver.nii.gz`, `spleen.nii.gz`, ...; PDDCA's `structures/`): the one
     `label_file` names (`--masks structures`) when given, else the one named for masks."""
-    found = [d for d in folder.iterdir() if d.is_dir()
-             and (fnmatchcase(d.name.lower(), label_file.lower()) if label_file else looks_like_mask_folder(d.name))
+    found = [d for d in subfolders(folder)
+             if (fnmatchcase(d.name.lower(), label_file.lower()) if label_file else looks_like_mask_folder(d.name))
              and len([p for p in volumes_in(d) if p.is_file()]) >= 2]
     return found[0] if len(found) == 1 else None
