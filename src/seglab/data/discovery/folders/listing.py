@@ -141,7 +141,7 @@ def data_folders(root: Path) -> list[Path]:
     """The folders in `root` that may hold data, in name order: those `visible_folders` gives, none
     a run's outputs, none a link back to `root` or above it (a loop, whose folders are these);
     listed once per listing, however many formats ask."""
-    return list(once_per_listing(("data-folders", Path(root)), lambda: [
+    return list(once_per_listing(("data-folders", root), lambda: [  # root as given: Path(root) reads every name again
         p for p in visible_folders(root) if not _loops_back(p) and not _run_folder(p, os.listdir(p))]))
 
 
@@ -260,11 +260,14 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     """The folders with image files (or named for masks), and the subfolders left unsearched below
     `max_depth`; folders each the only one in its parent from `root` down, beyond the first, are
     wrappers that do not count (UECFoodPix Complete's `UECFOODPIXCOMPLETE/data/UECFoodPIXCOMPLETE/`).
-    A run's output folder below `root` is passed over (`_run_folder`)."""
+    A run's output folder below `root` is passed over (`_run_folder`). What a folder's path says
+    (its split, what its names say it holds) is carried down from the folder holding it, never
+    read again from every name above: a chain of folders 1,000 deep took a million name tests."""
     found: list[Folder] = []
     cut: list[Path] = []
     splits: dict[Path, str | None] = {Path(root): None}  # the split a folder's path names, the nearest name first
     siblings: dict[Path, list[str]] = {Path(root): []}  # the names of a folder's parent's subfolders
+    says: dict[Path, tuple[bool, bool]] = {}  # (masks, images) as the nearest name saying either says
     wrappers: dict[Path, tuple[int, bool]] = {Path(root): (0, True)}  # lone folders atop its path, still only those
     visited = 0
     for current, dirs, files in walk_once(root):
@@ -277,7 +280,8 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
         named = sibling_splits(dirs)  # among its siblings: DIS5K's DIS-TE1 beside DIS-TR
         splits.update((here / d, named[d] or splits[here]) for d in dirs)
         siblings.update((here / d, dirs) for d in dirs)
-        folder = _folder(here, parts, splits[here], siblings[here])
+        says[here] = (_name_says(parts[-1]) if parts else None) or says.get(here.parent, (False, False))
+        folder = _folder(here, parts, splits[here], siblings[here], says.get(here.parent, (False, False)))
         lone, unbroken = wrappers[here]
         unbroken = unbroken and len(dirs) == 1 and not folder.files
         wrappers.update((here / d, (lone + unbroken, unbroken)) for d in dirs)
@@ -293,15 +297,22 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     return found, cut
 
 
-def _folder(path: Path, parts: tuple[str, ...], split: str | None, siblings: list[str]) -> Folder:
-    # the deepest name that says images or masks decides: gtFine/train/aachen holds masks,
-    # Kvasir-SEG/images images (whatever the wrapper folder is called); its own less the words
-    # its siblings share (SIGNATE's seg_train_images/ beside seg_train_annotations/: `role_name`)
-    for depth, name in enumerate(reversed(parts)):
-        name = role_name(name, siblings) if depth == 0 else name
-        mask, image = looks_like_mask_folder(name), looks_like_image_folder(name)
-        if image and depth == 0 and len(parts) > 1 and looks_like_mask_folder(parts[-2]):
-            mask, image = True, False  # iSAID's train/Semantic_masks/images/: masks if its files agree
-        if mask or image:
-            return Folder(path, list_images(path, masks=mask), split, mask, image, parts)
-    return Folder(path, list_images(path), split, False, False, parts)
+def _name_says(name: str) -> tuple[bool, bool] | None:
+    """(masks, images) as a folder's name says (`looks_like_mask_folder`, `looks_like_image_folder`);
+    None when it says neither."""
+    mask, image = looks_like_mask_folder(name), looks_like_image_folder(name)
+    return (mask, image) if mask or image else None
+
+
+def _folder(path: Path, parts: tuple[str, ...], split: str | None, siblings: list[str],
+            above: tuple[bool, bool]) -> Folder:
+    """The folder at `parts` below the dataset root. The deepest name that says images or masks
+    decides: its own, less the words its siblings share (SIGNATE's seg_train_images/ beside
+    seg_train_annotations/: `role_name`), else `above`, what the nearest name above saying either
+    says (`_name_says`, carried down the walk): gtFine/train/aachen holds masks, Kvasir-SEG/images
+    images (whatever the wrapper folder is called)."""
+    own = _name_says(role_name(parts[-1], siblings)) if parts else None
+    mask, image = own or above
+    if own and image and len(parts) > 1 and looks_like_mask_folder(parts[-2]):
+        mask, image = True, False  # iSAID's train/Semantic_masks/images/: masks if its files agree
+    return Folder(path, list_images(path, masks=mask), split, mask, image, parts)
