@@ -29,6 +29,7 @@ from seglab.data.discovery.folders import (
     json_listing,
     lone_data_folder,
     looks_unlike_masks,
+    may_hold_files,
     ships_mask_files,
     walk,
 )
@@ -105,7 +106,12 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
     unzipped `balloon/` beside Colab's `sample_data/` and `__MACOSX/`: `lone_data_folder`)."""
     if root.is_file():
         return [root] if looks_right(root) else []
-    while (wrapped := _wrapped_folder(root, suffix, looks_right)) is not None:  # a loop: a chain 1,000 deep
+    return _top_files(root, suffix, looks_right, root)
+
+
+def _top_files(root: Path, suffix: str, looks_right: Callable[[Path], bool], top: Path) -> list[Path]:
+    """`top_annotation_files` of the folder `root`, in (or at) the folder `top` first asked of."""
+    while (wrapped := _wrapped_folder(root, suffix, looks_right, top)) is not None:  # a loop: a chain 1,000 deep
         root = wrapped
     below = data_folders(root)
     below += [p for folder in below if _annotation_folder(folder) for p in subfolders(folder)
@@ -119,13 +125,16 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
     return sorted((p for p in candidates if looks_right(p)), key=lambda p: natural_key(str(p)))
 
 
-def _wrapped_folder(root: Path, suffix: str, looks_right: Callable[[Path], bool]) -> Path | None:
+def _wrapped_folder(root: Path, suffix: str, looks_right: Callable[[Path], bool], top: Path) -> Path | None:
     """The folder `root` wraps the dataset in (`top_annotation_files`); None where `root` holds
-    files of `suffix` itself, or no one folder of images or such files."""
+    files of `suffix` itself, or no one folder of images or such files. A folder is looked into
+    for such files only when the one walk of `top` says it may hold some (`may_hold_files`): the
+    formats' nine searches each looked into every folder of a tree without images (20,000 case
+    folders: 180,027 looks, 103 s of inspect's 176 s under cProfile)."""
     if any(root.glob(f"*{suffix}")):
         return None
-    return lone_data_folder(root, lambda folder: holds_images(root, folder)
-                            or bool(top_annotation_files(folder, suffix, looks_right)))
+    return lone_data_folder(root, lambda folder: holds_images(root, folder) or (
+        may_hold_files(top, folder, suffix) and bool(_top_files(folder, suffix, looks_right, top))))
 
 
 def _annotation_folder(folder: Path) -> bool:

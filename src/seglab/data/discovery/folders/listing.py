@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from seglab.data.files.folder_listing import once_per_listing, passed_over, subfolders
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
 NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual KITTI 2's Scene01/clone/frames/rgb/Camera_0
 _MAX_FOLDERS = 20_000  # a dataset folder is not a whole disk; VSPW holds 10,609 with its video folders
+_MAX_ENDINGS_FOLDERS = 5 * _MAX_FOLDERS  # `_endings_below` lists names alone, no image, so it may go further
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 ANNOTATION_SUFFIXES = (".json", ".geojson", ".gpkg", ".shp", ".xml")  # annotation files kept per image or layer
@@ -32,6 +35,7 @@ PICKLE_SUFFIXES = (".pkl", ".pickle")  # never loaded (unpickling runs the code 
 _WEIGHTS = (".pth", ".pt", ".ckpt", ".safetensors")
 _RUN_RECORDS = ("metrics.json", "last_checkpoint", "history.csv", "results.csv", "hparams.yaml", "train.log")
 _EVENTS = "events.out.tfevents."  # TensorBoard's event files
+_KIND = re.compile(r"[a-z][a-z0-9_]{0,9}")  # a part of a file kind's suffix: `json`, `nii`, `gz`
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,70 @@ def lone_data_folder(root: Path, holds_data: Callable[[Path], bool]) -> Path | N
 
 def holds_images(root: Path, folder: Path) -> bool:
     """Whether `folder`, in `root`, holds image files at the levels `walk` lists."""
-    return any(f.files and (f.path == folder or folder in f.path.parents) for f in walk(root))
+    return folder in _image_holders(root)
+
+
+def _image_holders(root: Path) -> set[Path]:
+    """The folders of `walk(root)` with image files and every folder holding one, found once per
+    listing: `lone_data_folder` asks `holds_images` of each folder in `root`, and each asking went
+    through the listing to its folder (3,000 folders of images in DATA: 135 s an asking of all)."""
+    def holders() -> set[Path]:
+        held: set[Path] = set()
+        for listed in walk(root):
+            for folder in chain([listed.path], listed.path.parents) if listed.files else ():
+                if folder in held:  # and every folder holding it
+                    break
+                held.add(folder)
+        return held
+    return once_per_listing(("image-holders", root), holders)
+
+
+def may_hold_files(root: Path, folder: Path, suffix: str) -> bool:
+    """Whether files named `*<suffix>` may lie in `folder` or below it, `folder` in `root`: told
+    from one walk of `root` per listing (`_endings_below`), any case, not by listing `folder` again
+    for each kind of file asked of it. True where that walk did not list the folder's tree whole
+    (a link to a folder listed already, a folder that cannot be listed, one past
+    `_MAX_ENDINGS_FOLDERS`), or for a suffix of more than the two parts kept (`_endings`)."""
+    asked = _endings(suffix)
+    if not asked or asked[-1] != suffix.lower():
+        return True
+    endings = _endings_below(root).get(os.path.normpath(folder))
+    return endings is None or asked[-1] in endings
+
+
+def _endings(name: str) -> list[str]:
+    """The ends of a file name (or of a suffix: `.jsonl.gz`) from its last dot and from the one
+    before, lower case, each part a kind of file's (`_KIND`): `.gz` and `.nii.gz`; never the
+    numbers a DICOM file's name ends in (`1.2.840.113619.2.55.3`)."""
+    parts = name.lower().split(".")[1:]
+    ends: list[str] = []
+    for k in (1, 2):
+        if len(parts) < k or not _KIND.fullmatch(parts[-k]):
+            break
+        ends.append("." + ".".join(parts[-k:]))
+    return ends
+
+
+def _endings_below(root: Path) -> dict[str, frozenset[str] | None]:
+    """The endings (`_endings`) of the files in each folder of `root`'s tree or below it, by the
+    folder's normalised path; None for a folder whose tree `walk_once` did not list whole. Once
+    per listing."""
+    def endings() -> dict[str, frozenset[str] | None]:
+        listed = []
+        for visited, (folder, subfolders, files) in enumerate(walk_once(root), start=1):
+            if visited > _MAX_ENDINGS_FOLDERS:
+                break
+            own = frozenset(ending for name in files for ending in _endings(name))
+            listed.append((os.path.normpath(folder), subfolders, own))
+        below: dict[str, frozenset[str] | None] = {}
+        alike: dict[frozenset[str], frozenset[str]] = {}  # one set for the folders holding the same endings
+        for folder, subfolders, own in reversed(listed):  # a folder's subfolders were listed after it
+            held = [below.get(os.path.normpath(os.path.join(folder, name))) for name in subfolders]
+            whole = [found for found in held if found is not None]
+            union = own.union(*whole)
+            below[folder] = alike.setdefault(union, union) if len(whole) == len(held) else None
+        return below
+    return once_per_listing(("endings-below", root), endings)
 
 
 def walk_once(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
