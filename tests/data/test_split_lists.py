@@ -659,6 +659,48 @@ def test_split_lists_above_data_are_said_with_the_data_that_reads_them(tmp_path,
             in caplog.text and f"pass '{root}' as DATA with --images S1Hand --masks LabelHand to read them" in caplog.text)
 
 
+def test_lists_above_data_are_looked_for_below_home_and_short_of_a_folder_of_datasets(tmp_path, monkeypatch, caplog):
+    """The lists above DATA, said when they name its images, were looked for four folders up
+    whatever those were: for `~/Downloads/data` in `~`, `/home` and `/` and the folders there
+    named for lists. The search stays below the user's home folder, never in it or above it, and
+    stops at a folder that holds other datasets (three folders or more beside DATA's way up)."""
+    from seglab.data.splitting.list_search import ListSearch
+
+    def dataset(root: Path, lists: Path) -> None:
+        stems = [f"frame_{k}" for k in range(6)]
+        for k, stem in enumerate(stems):
+            _tile(root, f"images/{stem}.png", f"masks/{stem}.png", k)
+        lists.mkdir(parents=True)
+        (lists / "train.txt").write_text("".join(f"{s}\n" for s in stems[:4]))
+        (lists / "val.txt").write_text("".join(f"{s}\n" for s in stems[4:]))
+
+    home = tmp_path / "home" / "user"
+    data = home / "Downloads" / "camvid"
+    dataset(data, tmp_path / "splits")  # lists above HOME naming DATA's images
+    monkeypatch.setenv("HOME", str(home))
+    listed: list[Path] = []
+    real = ListSearch.listed
+    monkeypatch.setattr(ListSearch, "listed", lambda search, folder: listed.append(folder) or real(search, folder))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(data)
+    assert {p.split for p in index.pairs} == {None} and "split lists above DATA" not in caplog.text
+    assert listed and not [f for f in listed if home.is_relative_to(f)]  # neither HOME nor a folder above it
+
+    drive = tmp_path / "drive"  # a drive of datasets, no one's home
+    dataset(drive / "camvid", drive / "splits")
+    for other in ("coco", "voc"):  # two folders beside: read (Sen1Floods11's v1.1/ holds catalog/ and checkpoints/)
+        (drive / other).mkdir()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        discover(drive / "camvid")
+    assert f"split lists above DATA name its images: '{drive / 'splits' / 'train.txt'}'" in caplog.text
+    (drive / "ade20k").mkdir()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        discover(drive / "camvid")
+    assert "split lists above DATA" not in caplog.text
+
+
 def test_lists_of_a_name_and_a_number_name_the_image_of_both(tmp_path, caplog):
     """LFW Part Labels: `lfw_funneled/<person>/<person>_<nnnn>.jpg` + `parts_lfw_funneled_gt_images/
     <person>_<nnnn>.ppm`, and `parts_{train,validation,test}.txt` of lines `George_W_Bush 10` (padded

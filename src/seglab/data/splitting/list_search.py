@@ -21,7 +21,9 @@ of `<image>,<label>` rows, its `flood_bolivia_data.csv` a held-out test set), or
 splits or more naming the images, or folders holding them, in any folder above (WildScenes2d's
 `train.csv`, `val.csv`, `test.csv` beside `WildScenes2d/`; VSPW's `train.txt`, `val.txt`,
 `test.txt` of the video folders of `data/<video>/origin/`). Lists above the dataset folder that
-name its images are found too (`ListSearch.above_root`), to be said, not read.
+name its images are found too (`ListSearch.above_root`), to be said, not read: a few folders up,
+below the user's home folder and the file system's root, up to one that holds other datasets
+(for `~/Downloads/data` the search read `~`, `/home` and `/`).
 
 The places are many and a dataset may hold thousands of image folders, so `ListSearch` lists each
 folder once and reads each set of lists once.
@@ -30,10 +32,13 @@ folder once and reads each set of lists once.
 from __future__ import annotations
 
 import logging
+import os
 from collections import ChainMap
 from collections.abc import Collection, Iterable, Mapping
+from itertools import islice
 from pathlib import Path
 
+from seglab.data.discovery.folders import skipped_folder
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.volumes import volume_stem
 from seglab.data.splitting.list_affixes import with_affix
@@ -53,6 +58,8 @@ _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.lis
 _PLAIN_SUFFIXES = (".txt", ".lst", MAT_SUFFIX)
 _SPLIT_FOLDER_SUFFIXES = (*_PLAIN_SUFFIXES, *TABLE_SUFFIXES)  # a splits/ folder's lists
 _ABOVE = 4  # folders above DATA looked in for lists that name its images, to say they are not read
+_MOST_ENTRIES = 1_000  # a folder above DATA holding more is no dataset's own (a downloads folder): not read
+_OTHER_FOLDERS = 3  # folders beside DATA's way up that make a folder one of datasets (a drive's): not read
 _LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", JSON_SUFFIX)  # files named like lists: said when no list is read
 
 
@@ -69,6 +76,7 @@ class ListSearch:
         self._reads_stems: dict[Path, bool] = {}
         self._list_folders_in: dict[Path, list[Path]] = {}
         self._grouped: tuple[dict[str, str], FolderEntries] | None = None  # the split dict last asked for
+        self._above_root: list[Path] | None = None  # found when first asked
 
     def list_files(self, image_dir: Path, mask_dir: Path) -> dict[str, Path]:
         """The list of each split from the first place beside or above `image_dir` that holds
@@ -118,9 +126,11 @@ class ListSearch:
             return False
 
     def above_root(self, image_dir: Path) -> dict[str, Path]:
-        """The lists of `image_dir` in a folder up to `_ABOVE` above the root, or one named for
+        """The lists of `image_dir` in a folder above the root (`_folders_above`), or one named for
         lists in it (or in that), that name its images; empty when there are none."""
-        for folder in self.root.parents[:_ABOVE]:
+        if self._above_root is None:
+            self._above_root = _folders_above(self.root)
+        for folder in self._above_root:
             for place in (folder, *self._in_list_folders([folder])):
                 files = self.split_files(place, _SPLIT_FOLDER_SUFFIXES)
                 if ("train" in files or "val" in files) and self._lists_name_images(files, image_dir):
@@ -290,6 +300,38 @@ class ListSearch:
             except OSError:
                 self._entries[folder] = []
         return self._entries[folder]
+
+
+def _folders_above(root: Path) -> list[Path]:
+    """The folders up to `_ABOVE` above `root`, nearest first, below the user's home folder and the
+    file system's root (never those), up to the first that holds other datasets (`_holds_others`)."""
+    try:
+        home: Path | None = Path(os.path.abspath(Path.home()))
+    except RuntimeError:  # no home folder known: the file system's root bounds the search
+        home = None
+    found = []
+    below = root
+    for folder in root.parents[:_ABOVE]:
+        where = Path(os.path.abspath(folder))
+        if where == where.parent or (home is not None and home.is_relative_to(where)) or _holds_others(folder, below):
+            break
+        found.append(folder)
+        below = folder
+    return found
+
+
+def _holds_others(folder: Path, below: Path) -> bool:
+    """Whether `folder` holds other datasets beside `below`, the folder on DATA's way up:
+    `_OTHER_FOLDERS` visible folders or more not named for lists, or more than `_MOST_ENTRIES`
+    entries (a downloads folder, a drive's top); or cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            held = list(islice(entries, _MOST_ENTRIES + 1))
+        others = [e for e in held if e.name != below.name and not skipped_folder(e.name)
+                  and LIST_FOLDER_WORDS.isdisjoint(words(e.name)) and e.is_dir()]
+    except OSError:
+        return True
+    return len(held) > _MOST_ENTRIES or len(others) >= _OTHER_FOLDERS
 
 
 def _path_ends(folder: Path) -> list[str]:
