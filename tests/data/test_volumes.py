@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import struct
@@ -1842,6 +1843,35 @@ def test_bids_reconstructions_of_one_modality_are_one_channel(tmp_path: Path) ->
     assert {np.load(p.image).shape[-1] for p in index.pairs} == {1}
     assert [p.name for p in index.ignored] == ["sub-004_rec-irtk_T2w.nii.gz"]
     assert np.load(next(p for p in index.pairs if p.group == "sub-004").image).max() < 1000  # mial, as labelled
+
+
+def test_bids_subject_folders_are_read_through_links_a_few_levels_down_past_a_loop(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A subject's files were found with `rglob`: a session linked in from where it was downloaded
+    (`sub-02/ses-1 -> ../../store/...`) was never looked into, and the subject's folder was listed
+    to its bottom however deep. They are looked for three levels down (`ses-1/anat/` and one
+    more), links followed, each real folder once: a link back up the tree (a loop) ends."""
+    from seglab.data.layouts.volume_format.bids import bids_cases
+
+    root = tmp_path / "bids"
+    for n in (1, 2, 3):
+        image, label = make_volume(n)
+        case = f"sub-{n:02d}_ses-1"
+        anat = (tmp_path / "store" / case if n == 2 else root / f"sub-{n:02d}" / "ses-1") / "anat"
+        save(anat / f"{case}_T1w.nii.gz", image)
+        save(anat / f"{case}_label-L_desc-lesion_mask.nii.gz", label)
+    (root / "sub-02").mkdir()
+    (root / "sub-02" / "ses-1").symlink_to(tmp_path / "store" / "sub-02_ses-1", target_is_directory=True)
+    (root / "sub-01" / "ses-1" / "anat" / "again").symlink_to(root / "sub-01", target_is_directory=True)
+    chain = root / "sub-03" / "ses-1" / "extra"
+    chain.joinpath(*["d"] * 40).mkdir(parents=True)
+    index = discover(root)
+    assert {p.group for p in index.pairs} == {"sub-01", "sub-02", "sub-03"}
+    listed = []
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path=".": listed.append(Path(path)) or real(path))
+    assert bids_cases(root) is not None
+    assert len([p for p in listed if p.is_relative_to(chain)]) <= 2  # extra/ and extra/d/: was 41
 
 
 def test_a_bids_case_without_a_channel_on_its_label_grid_is_a_named_finding(tmp_path: Path) -> None:

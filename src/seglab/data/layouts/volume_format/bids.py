@@ -54,6 +54,7 @@ _NEITHER = re.compile(r"(?:^|_)desc-brain_mask$|_probseg$", re.IGNORECASE)  # br
 # entities of one modality acquired with other parameters, reconstructed otherwise or repeated (BIDS' acq, rec, run)
 _VARIANTS = ("acq", "rec", "run")
 _SUBJECT_DEPTH = 4  # derivatives/ATLAS/train/sub-r001s001
+_SESSION_DEPTH = 3  # levels below a subject folder its files lie in: ses-1/anat/, and one more
 _SOURCES = "sourcedata"  # the raw files (DICOM) the BIDS images were converted from
 
 
@@ -98,12 +99,16 @@ def bids_cases(root: Path, label_file: str | None = None) -> BidsCases | None:
 
 def _case_files(root: Path) -> dict[str, list[Path]]:
     """case (`sub-X_ses-Y`) -> its NIfTI files, from every `sub-X` folder within `_SUBJECT_DEPTH`
-    levels of `root`, wherever it lies (`rawdata/`, `derivatives/<pipeline>/`), naturally ordered."""
+    levels of `root`, wherever it lies (`rawdata/`, `derivatives/<pipeline>/`), naturally ordered.
+    A subject's files are looked for `_SESSION_DEPTH` levels down at most, linked folders too,
+    each real folder once (`folders_within`): a link back up the tree is no endless descent."""
     cases: dict[str, list[Path]] = {}
     for folder in _subject_folders(root):
-        for path in sorted(folder.rglob("*.nii*"), key=lambda p: natural_key(p.name)):
+        nifti = [below / name for below, _, names in folders_within(folder, _SESSION_DEPTH) for name in names
+                 if name.lower().endswith((".nii", ".nii.gz"))]
+        for path in sorted(nifti, key=lambda p: natural_key(p.name)):
             case = _CASE.match(path.name)
-            if path.name.lower().endswith((".nii", ".nii.gz")) and case and case.group(1) == folder.name:
+            if case and case.group(1) == folder.name:
                 cases.setdefault(case.group(0), []).append(path)
     return dict(sorted(cases.items(), key=lambda item: natural_key(item[0])))
 
