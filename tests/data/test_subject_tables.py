@@ -217,3 +217,23 @@ def test_a_table_beside_the_images_groups_them(tmp_path: Path) -> None:
                                     + "\n".join(rows) + "\n")
     index = discover(tmp_path)
     assert len({p.group for p in index.pairs}) == 4 and apart(index.pairs)
+
+
+def test_a_repeated_id_column_groups_the_chips_it_names(tmp_path: Path) -> None:
+    """STAC Overflow's `flood-training-metadata.csv` (`image_id,chip_id,flood_id,...`, a row per
+    band file) names no subject column seglab knew: one flood's chips landed in train and test. An
+    id column of repeated ids groups; `chip_id`, an id per chip, and `class_id` do not."""
+    root = tmp_path / "training_data"
+    rows = ["image_id,chip_id,class_id,flood_id,polarization"]
+    for i in range(12):
+        chip, flood = f"{'awc ayt kuo qus'.split()[i // 3]}{i % 3:02d}", "awc ayt kuo qus".split()[i // 3]
+        for band in ("vv", "vh"):
+            save(root / "train_features" / f"{chip}_{band}.png", photo(i, SIZE)[..., 0])
+            rows.append(f"{chip}_{band},{chip},{i % 6},{flood},{band}")
+        save(root / "train_labels" / f"{chip}.png", mask(i) // 255)
+    (root / "flood-training-metadata.csv").write_text("\n".join(rows) + "\n")
+    index = discover(tmp_path)
+    assert len(index.pairs) == 12 and all(p.more_channels for p in index.pairs)
+    assert {p.name: p.group for p in index.pairs} == {p.name: p.name[:3] for p in index.pairs}
+    assert index.pairing[-1] == "split by the flood_id of training_data/flood-training-metadata.csv: 4 groups"
+    assert apart(index.pairs)

@@ -6,7 +6,10 @@ the lesion or patient, and list that in a table instead: HAM10000's `HAM10000_me
 (`image,...,lesion_id`), ISIC 2020's `ISIC_2020_Training_GroundTruth.csv`
 (`image_name,patient_id,lesion_id,...`). Without the table a lesion's images land in train, val
 and test alike. A site is the group where no column names a patient: VegAnn's `VegAnn_dataset.csv`
-(`Name;...;Dataset-Name;...`) names the campaign each image was taken in. A table is explicit where a name is a guess, so `with_subjects` asks it first.
+(`Name;...;Dataset-Name;...`) names the campaign each image was taken in. Last, any other id column
+whose ids repeat, far fewer than the samples it names: STAC Overflow's `flood-training-metadata.csv`
+(`image_id,chip_id,flood_id,...`) gives the flood event each radar chip was cut from, whose chips
+look alike. A table is explicit where a name is a guess, so `with_subjects` asks it first.
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ _LISTED = 0.5  # share of the pairs the table must name
 # diagnosis), and grouping by it would put whole classes into one split each
 _MIN_SUBJECTS = 3
 _LARGEST = 0.5  # share of the named pairs one subject may hold
+# any other `<word>_id` column (`flood_id`, `scene_id`) groups when its ids are repeated, at most one per two
+# named samples; an id per sample (STAC Overflow's `chip_id`) names the sample, and a class's id is no subject
+_REPEATED_ID = re.compile(r"(?P<word>[A-Za-z0-9][\w\- ]*?)(?:[_\- ](?i:id)|I[Dd])")  # not `valid`
+_FEW_IDS = 0.5
+_CLASS_WORDS = ("class", "label", "categor", "grade", "type")
 
 
 @dataclass(frozen=True)
@@ -150,7 +158,8 @@ def _subject_columns(path: Path, images: dict[str, list[str]]) -> Iterator[tuple
             for i, cell in enumerate(cells):
                 header.setdefault(_plain(cell), i)
             image = next((header[c] for c in map(_plain, IMAGE_COLUMNS) if c in header), None)
-            columns = subject_columns(cells)
+            named = subject_columns(cells)
+            columns = named + _id_columns(cells, {image, *(i for i, _ in named)})
             if image is None or not columns:
                 return
             found: list[dict[str, str]] = [{} for _ in columns]
@@ -161,8 +170,17 @@ def _subject_columns(path: Path, images: dict[str, list[str]]) -> Iterator[tuple
                             subjects.setdefault(name, row[column].strip())
     except (OSError, csv.Error):  # unreadable, NUL bytes, a field past csv's size limit
         return
-    for (_, name), subjects in zip(columns, found):
-        yield name, subjects
+    for position, ((_, name), subjects) in enumerate(zip(columns, found)):
+        if position < len(named) or len(set(subjects.values())) <= _FEW_IDS * len(subjects):
+            yield name, subjects
+
+
+def _id_columns(header: Sequence[str], taken: set[int | None]) -> list[tuple[int, str]]:
+    """The `<word>_id` columns of `header` (`flood_id`, `Scene ID`, `sourceId`) outside `taken`
+    and naming no class, each as (position, name as the header spells it), left to right."""
+    return [(i, cell.strip()) for i, cell in enumerate(header)
+            if i not in taken and (found := _REPEATED_ID.fullmatch(cell.strip()))
+            and not any(word in found["word"].lower() for word in _CLASS_WORDS)]
 
 
 def _plain(column: str) -> str:
