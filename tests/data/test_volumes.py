@@ -2334,6 +2334,35 @@ def test_nci_isbi_labels_named_after_patient_folders_of_dicom_series_are_its_cas
     assert [p.parent.parent.name for p in index.unlabelled] == ["Prostate3T-01-0020"] * 2  # which is its T2: unsaid
 
 
+def test_rsna_abdominal_trauma_series_group_by_their_patient_folder(tmp_path: Path) -> None:
+    """RSNA 2023 Abdominal Trauma: `train_images/<patient>/<series>/<n>.dcm` beside
+    `segmentations/<series>.nii`. The refusal offered no route to pair them, and with it each series
+    was a group: patient 10004's two series could land in train and test. The patient folder holding
+    a case's series is its group; a folder of every series (`images/<series>/`) is none."""
+    series = {"10004": ("21057", "51033"), "10005": ("18667",), "10026": ("29700",), "10051": ("39723",),
+              "10082": ("6294",)}
+    for patient, numbers in series.items():
+        for number in numbers:
+            write_dicom_series(tmp_path / "train_images" / patient / number, np.zeros((12, 10, 4), np.int16))
+            if patient != "10082":
+                save(tmp_path / "segmentations" / f"{number}.nii", np.ones((10, 12, 4), np.uint8), affine=np.eye(4))
+    with pytest.raises(DataError, match="label volumes pair with the cases of train_images/: --images train_images "
+                                        "--masks segmentations"):
+        discover(tmp_path)
+    index = discover(tmp_path, images="train_images", masks="segmentations")
+    assert {p.name.split("/")[0]: p.group for p in index.pairs} == {
+        "21057": "10004", "51033": "10004", "18667": "10005", "29700": "10026", "39723": "10051"}
+    assert index.pairing == ["4 subjects by the folder holding each case's DICOM series ('18667' is '10005'): a split "
+                             "keeps each subject's series together"]
+    assert [p.parent.name for p in index.unlabelled] == ["10082"]
+    flat = tmp_path / "flat"
+    (flat / "labels").mkdir(parents=True)
+    for number in ("21057", "51033", "18667"):
+        shutil.copytree(tmp_path / "train_images" / "10004" / "21057", flat / "images" / number)
+        shutil.copy(tmp_path / "segmentations" / "21057.nii", flat / "labels" / f"{number}.nii")
+    assert {p.group for p in discover(flat).pairs} == {"21057", "51033", "18667"}
+
+
 def test_patient_labels_look_at_no_file_of_a_dataset_without_two_volumes(tmp_path: Path, monkeypatch) -> None:
     """The last volume layout tried, so every 2-D dataset reaches it: with fewer than two volume
     files in the listing no file is sniffed for DICOM (extension-less ones would be opened)."""

@@ -11,7 +11,7 @@ import os
 import re
 import shlex
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
@@ -92,6 +92,8 @@ def what_was_seen(root: Path) -> str:
     labels = [] if deeper else unread_label_files(listing, [p for f in seen for p in f.files])
     found += unread_labels_line(root, labels) or _class_folders_line(root, seen, listing, deeper)
     volumes = _volume_folders(listing)
+    series = _series_folders(listing)
+    label_routes = ""
     if volumes:
         found += ("\nfolders with volumes, in none of the volume layouts (imagesTr/ + labelsTr/, images/ + labels/, a "
                   "folder per subject holding an image and a *seg*, *label*, *mask* or GT volume, BIDS sub-X/ses-Y "
@@ -99,10 +101,11 @@ def what_was_seen(root: Path) -> str:
         found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} volumes"
                          for folder, count in volumes[:FOLDERS_SHOWN])
         found += _parallel_case_routes(root, [folder for folder, _ in volumes])
-        found += _label_set_routes(root, [folder for folder, _ in volumes])
+        label_routes = _label_set_routes(root, [folder for folder, _ in volumes],
+                                         {root / folder.relative_to(root).parts[0] for folder, _ in series})
+        found += label_routes
         found += ("\n  a folder per case whose label volume is named otherwise (the 2018 Left Atrium challenge's "
                   "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
-    series = _series_folders(listing)
     if series:  # 3D-IRCADb's PATIENT_DICOM/ beside MASKS_DICOM/liver/: label series were never mentioned
         routes = _slice_mask_routes(root, listing, series)
         found += ("\nfolders holding a DICOM series, which seglab reads as an image volume, never as labels:"
@@ -113,7 +116,7 @@ def what_was_seen(root: Path) -> str:
                             f"{folder_label(paired[0], root)}): --images {shlex.quote(images)} --masks "
                             f"{shlex.quote(masks)} pairs each slice with its mask"
                             for (images, masks), paired in routes.items()))
-        if sum(len(paired) for paired in routes.values()) < len(series):
+        if sum(len(paired) for paired in routes.values()) < len(series) and not label_routes:
             found += ("\n  convert each label series to one NIfTI label volume (dcm2niix, or SimpleITK's ReadImage and "
                       "WriteImage) and put it in its case's folder beside the image series, no other series there "
                       "(docs/volumes.md, a folder per subject)")
@@ -317,10 +320,12 @@ def _parallel_case_routes(root: Path, folders: list[Path]) -> str:
     return "".join(routes)
 
 
-def _label_set_routes(root: Path, folders: list[Path]) -> str:
+def _label_set_routes(root: Path, folders: list[Path], series_trees: Collection[Path] = ()) -> str:
     """A line offering `--images A --masks B` for each folder B of label volumes below a folder
     named for labels whose volumes pair with two or more cases of an image tree A when tried (a
-    folder of case folders of channel files, or of volumes), and saying that they are a choice,
+    folder of case folders of channel files, or of volumes, or one of `series_trees`, the folders
+    below `root` holding DICOM series: RSNA 2023 Abdominal Trauma's `train_images/<patient>/<series>/`
+    beside `segmentations/<series>.nii`), and saying that they are a choice,
     the hand-drawn first, when several pair with one tree: MAMA-MIA's `segmentations/expert/` (an
     expert's tumour masks) and `segmentations/automatic/` (nnU-Net's) for
     `images/<CASE>/<case>_0000.nii.gz`, folders that no layout reads as a pair, neither beside the other;
@@ -329,7 +334,7 @@ def _label_set_routes(root: Path, folders: list[Path]) -> str:
     unlabelled = [f for f in folders if f not in labelled]
     trees = Counter(f.parent for f in unlabelled if f.parent != root)
     lines = []
-    for tree in sorted({f.parent if trees[f.parent] > 1 else f for f in unlabelled}):
+    for tree in sorted({f.parent if trees[f.parent] > 1 else f for f in unlabelled} | set(series_trees)):
         images = tree.relative_to(root).as_posix()
         picks = sorted((labels.relative_to(root).as_posix() for labels in labelled
                         if _pairs_cases(root, images, labels.relative_to(root).as_posix())),

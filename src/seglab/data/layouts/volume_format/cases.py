@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
@@ -14,7 +15,7 @@ from seglab.data.files.folder_listing import entries
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack_shape
 from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.channel_files import nnunet_cases
-from seglab.data.discovery.naming import template_rules
+from seglab.data.discovery.naming import folder_split, template_rules
 from seglab.data.discovery.naming.affixes import strip_affixes
 from seglab.data.discovery.naming.key_rules import VOLUME_KEY_RULES
 from seglab.data.discovery.naming.learned_rules import learned_namings
@@ -147,6 +148,11 @@ def matched_cases(images: list[Path], labels: list[Path], label_dir: str,
                         for key, p in label_of.items() if key not in channels]
     layout.subjects = with_modalities(layout.subjects)
     layout.groups = _folder_subjects(layout.subjects)
+    if not layout.groups and (series := _series_subjects(layout.subjects)):
+        layout.groups = series
+        example = min(series)
+        layout.grouping.append(f"{len(set(series.values()))} subjects by the folder holding each case's DICOM series "
+                               f"('{example}' is '{series[example]}'): a split keeps each subject's series together")
     return layout
 
 
@@ -173,6 +179,25 @@ def _folder_subjects(subjects: Sequence[Subject]) -> dict[str, str]:
         by_folder.setdefault(subject.images[0].parent, []).append(subject.name)
     return {case: folder.name for folder, cases in by_folder.items() if one_subject(folder.name, cases)
             for case in cases}
+
+
+def _series_subjects(subjects: Sequence[Subject]) -> dict[str, str]:
+    """case -> the folder holding it below the one all cases share, for cases that are DICOM series
+    folders a level or more below it (RSNA 2023 Abdominal Trauma's `train_images/10004/21057/` and
+    `10004/51033/`: patient 10004's two series, each labelled as a case), so that splits keep a
+    patient's series together; empty unless two or more such folders hold them, none a split's
+    (`train/`, `val/`) nor holding more than half of the cases."""
+    series = {s.name: s.images[0] for s in subjects if s.images[0].is_dir()}
+    if len(series) < 2 or len(series) < len(subjects):
+        return {}
+    top = Path(os.path.commonpath(list(series.values())))
+    parts = {case: folder.relative_to(top).parts for case, folder in series.items()}
+    if any(len(found) < 2 for found in parts.values()):
+        return {}
+    holders = Counter(found[0] for found in parts.values())
+    if len(holders) < 2 or max(holders.values()) > len(series) / 2 or any(map(folder_split, holders)):
+        return {}
+    return {case: found[0] for case, found in parts.items()}
 
 
 def one_subject(folder: str, cases: Sequence[str]) -> bool:
