@@ -884,6 +884,26 @@ def test_scan_folders_numbered_after_a_volunteer_are_one_group(tmp_path: Path) -
     assert len(index.pairs) == 2 * 8 * DEPTH and {p.group for p in index.pairs} == {"P001", "P002", "P003"}
 
 
+def test_timepoints_after_a_case_id_are_one_group_though_few_patients_have_several(tmp_path: Path) -> None:
+    """BraTS 2023 GLI: BraTS-GLI-00005-000/ and BraTS-GLI-00005-001/ (patient 00005's first scan and
+    its follow-up, `<case>-t1c.nii.gz` ... `<case>-seg.nii.gz` each), most patients scanned once: each
+    timepoint was a group, so a patient's follow-up could be scored after training on the first."""
+    root = tmp_path / "ASNR-MICCAI-BraTS2023-GLI-Challenge-TrainingData"
+    cases = ["00000-000", "00002-000", "00003-000", "00005-000", "00005-001", "00006-000", "00008-000", "00008-001"]
+    for i, number in enumerate(cases):
+        image, label = make_volume(i)
+        for modality in ("t1c", "t2f"):
+            save(root / f"BraTS-GLI-{number}" / f"BraTS-GLI-{number}-{modality}.nii.gz", image)
+        save(root / f"BraTS-GLI-{number}" / f"BraTS-GLI-{number}-seg.nii.gz", label)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 8 * DEPTH
+    assert {p.group for p in index.pairs} == {f"BraTS-GLI-{n}" for n in ("00000", "00002", "00003", "00005", "00006",
+                                                                        "00008")}
+    assert index.pairing[-1] == ("6 subjects in the case names, by the id before each one's timepoint "
+                                 "('BraTS-GLI-00008-001' is 'BraTS-GLI-00008'): a split keeps each subject's scans "
+                                 "together")
+
+
 def test_visit_folders_in_a_patient_folder_are_one_group_split_as_the_folder_above(tmp_path: Path) -> None:
     """MSLesSeg: train/P1/T1/P1_T1_FLAIR.nii.gz, _T1, _T2 + P1_T1_MASK.nii.gz, T1 ... T3 the patient's
     visits (not modalities), beside test/P54/P54_FLAIR.nii.gz ... (one visit, no visit folder): a
@@ -909,6 +929,8 @@ def test_visit_folders_in_a_patient_folder_are_one_group_split_as_the_folder_abo
     ["1_liver", "2_liver", "3_spleen", "4_spleen"],  # a word after each patient's number, none with two: a case each
     ["1_train", "1_val", "2_train", "2_val"],  # a split word after the number is no sequence
     ["site1_001", "site1_002", "site2_001", "site2_002"],  # sites numbering their patients anew
+    ["site1-001", "site1-002", "site2-001", "site2-002", "site3-001"],  # most sites with several: no timepoints
+    ["p1-000", "p1-002", "p2-000", "p3-000"],  # a gap: other patients, not a follow-up
 ])
 def test_cases_named_alike_but_for_a_word_stay_apart_unless_versions(tmp_path: Path, names: list[str]) -> None:
     for i, name in enumerate(names):

@@ -11,7 +11,9 @@ them (`train_01`, `val_01`) names no version, and the folders of MM-WHS' `ct_tra
 Or the subject's id leads the name, the version after it (`leading_subjects`): SPIDER's
 `images/1_t1.mha`, `1_t2.mha` and `1_t2_SPACE.mha` are patient 1's sequences, CMRxMotion's case
 folders `P001-1/` ... `P001-4/` volunteer P001's scans, MSLesSeg's `train/P1/T1/` ... `T3/`
-patient P1's visits. Or a case is one of a subject's numbered lesions, slices or frames
+patient P1's visits. Or a timepoint's three digits end the name, after a case id ending in its own
+number (`timepoint_subjects`): BraTS 2023's `BraTS-GLI-00005-000/` and `BraTS-GLI-00005-001/`, patient
+00005's first scan and its follow-up, where most patients are scanned once. Or a case is one of a subject's numbered lesions, slices or frames
 (`subjects.subject_of`): ULS23's `case_00000_lesion_00` and `case_00000_lesion_01`, a volume of
 interest around each of a patient's lesions.
 
@@ -42,6 +44,7 @@ _WORD_SPLIT = re.compile(r"[_\-. ]+")
 # may be a folder of its versions' folders (MSLesSeg's `train/P1/T1`: patient P1's first visit)
 _LEADING_ID = re.compile(r"(?P<subject>(?:.*/)?[a-z]*\d+)[_\-/](?P<version>[a-z][^/]*|\d)", re.IGNORECASE)
 _MOST_VERSIONS = 4  # a subject's sequences, visits or scans; more are the cases of a site numbering its own
+_TIMEPOINT = re.compile(r"(?P<subject>.*\d)-(?P<timepoint>\d{3})")  # BraTS 2023's BraTS-GLI-00005-001
 # a processing stage naming a folder of a case's volumes (MSLUB's raw/ and preprocessed/, MSSEG-2016's Raw_Data/)
 _STAGE_WORDS = {"raw", "orig", "original", "native", "pre", "preprocessed", "processed", "registered",
                 "coregistered", "resampled", "normalized", "normalised", "skullstripped", "stripped", "corrected"}
@@ -73,6 +76,12 @@ def with_version_groups(layout: Layout) -> Layout:
         _grouped(layout, f"{len(set(subjects.values()))} subjects in the case names, by the id before each one's "
                          f"sequence, visit or scan ('{example}' is '{subjects[example]}'): a split keeps each subject's "
                          "scans together")
+    elif subjects := timepoint_subjects(set(groups.values())):
+        layout.groups.update({case: subjects[group] for case, group in groups.items()})
+        held = Counter(subjects.values())
+        example = max(name for name, subject in subjects.items() if held[subject] > 1)  # a later timepoint
+        _grouped(layout, f"{len(set(subjects.values()))} subjects in the case names, by the id before each one's "
+                         f"timepoint ('{example}' is '{subjects[example]}'): a split keeps each subject's scans together")
     return layout
 
 
@@ -133,6 +142,26 @@ def leading_subjects(names: Collection[str]) -> dict[str, str]:
     if len(versions) < 2 or len(found) <= len(names) / 2 or max(map(len, versions.values())) > _MOST_VERSIONS \
             or sum(len(held_by_one) > 1 for held_by_one in versions.values()) < len(versions) / 2 \
             or max(held.values()) <= len(versions) / 2 or any(folder_split(version) for version in held):
+        return {}
+    return {name: match["subject"] for name, match in found.items()}
+
+
+def timepoint_subjects(names: Collection[str]) -> dict[str, str]:
+    """name -> its subject, when every name is a case id ending in a number, then a hyphen and a
+    timepoint's three digits (BraTS 2023's `BraTS-GLI-00005-000`, `BraTS-GLI-00005-001`), each
+    subject's timepoints run on from its first, more than half the subjects hold the lowest alone
+    (scanned once), some several and none more than `_MOST_VERSIONS`; empty otherwise. Sites
+    numbering their patients (`site1-001`, `site1-002`) hold several each, more, or leave gaps.
+    Unlike `leading_subjects`, few subjects need several."""
+    found = {name: match for name in names if (match := _TIMEPOINT.fullmatch(name))}
+    timepoints: dict[str, set[int]] = {}
+    for match in found.values():
+        timepoints.setdefault(match["subject"], set()).add(int(match["timepoint"]))
+    if not found or len(found) < len(names) or not 1 < max(map(len, timepoints.values())) <= _MOST_VERSIONS:
+        return {}
+    lowest = min(min(held) for held in timepoints.values())
+    if any(held != set(range(min(held), min(held) + len(held))) for held in timepoints.values()) \
+            or sum(held == {lowest} for held in timepoints.values()) <= len(timepoints) / 2:
         return {}
     return {name: match["subject"] for name, match in found.items()}
 
