@@ -23,6 +23,7 @@ from seglab import config as config_io
 from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping, LabelMapping, ThresholdMapping
 from seglab.data.encodings.alpha_masks import AlphaMapping
+from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.splitting.list_search import _ABOVE as LIST_SEARCH_ABOVE
 from seglab.errors import SeglabError
 from seglab.runs.checkpoint import load_checkpoint
@@ -140,7 +141,8 @@ masks = st.builds(lambda values, dtype: values.astype(dtype),  # wraps around: a
                              elements=st.integers(-3, 300) | st.sampled_from([2**31 + 5, -(2**40)])),
                   st.sampled_from([np.uint8, np.uint16, np.int32, np.int64, np.float32]))
 mappings = st.sampled_from([IdentityMapping(), BinaryMapping(), ThresholdMapping(128),
-                            LabelMapping(((255, 1), (3, 0))), ColourMapping(((0, 0, 0), (255, 0, 0))), AlphaMapping()])
+                            LabelMapping(((255, 1), (3, 0))), ColourMapping(((0, 0, 0), (255, 0, 0))), AlphaMapping(),
+                            ClassInstanceMapping(packing=100, classes=(1, 2), background=(99,), void=(0,))])
 
 
 @SETTINGS

@@ -946,6 +946,44 @@ def test_masks_packing_class_and_instance_are_read_by_their_class(tmp_path):
                                   [0, 1, 1, 255])
 
 
+@pytest.mark.parametrize("fill", [255, 0])
+def test_packed_classes_alone_are_numbered_after_the_background(tmp_path, fill):
+    """The CVPR 2018 WAD challenge's train_label/<frame>_instanceIds.png (uint16, class * 1000 +
+    instance, classes 33 to 40, other pixels 255): 255 was a class of its own (256 classes), and
+    with a 0 background the classes ran 0 to 38, 33 of them empty. The background is 0, the classes
+    those the masks hold, numbered from 1; a 255 beside a 0 background is void."""
+    import imagecodecs
+
+    root = tmp_path / "wad2018"
+    (root / "train_color").mkdir(parents=True)
+    (root / "train_label").mkdir()
+    for k, name in enumerate(f"170908_061502{408 + 120 * k}_Camera_5" for k in range(4)):
+        Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "train_color" / f"{name}.jpg")
+        mask = np.full((32, 32), fill, np.uint16)
+        mask[2:10, 3:15], mask[12:22, 20:26], mask[25:30, 10:30] = 33000, 33001 + k % 2, 36000
+        if k % 2:
+            mask[12:22, 2:8] = 38000
+        if fill == 0:
+            mask[31] = 255  # a void border
+        (root / "train_label" / f"{name}_instanceIds.png").write_bytes(imagecodecs.png_encode(mask))
+    index = discover(root)
+    labels = read_mask(root / "train_label" / "170908_061502528_Camera_5_instanceIds.png", index.mapping)
+    np.testing.assert_array_equal(labels[[0, 3, 13, 26, 13], [0, 4, 21, 12, 4]], [0, 1, 1, 2, 3])
+    assert index.classes.names == ("class_0", "class_1", "class_2", "class_3")
+    assert index.ignore_index == (None if fill else 255) and (labels[31, 0] == 255) == (fill == 0)
+    assert audit(index).fatal == []
+
+
+def test_a_packed_class_the_sample_missed_reads_past_the_numbered_ones() -> None:
+    """A class absent from the masks the encoding was chosen on is no numbered class: it reads past
+    them all, where the audit names it, not as another class's number."""
+    from seglab.data.encodings.class_instances import ClassInstanceMapping
+
+    mapping = ClassInstanceMapping(classes=(33, 36), background=(255,))
+    np.testing.assert_array_equal(mapping.apply(np.array([[255, 33001, 36000, 2000]])), [[0, 1, 2, 5]])
+    assert ClassInstanceMapping.from_dict(mapping.to_dict()) == mapping
+
+
 def test_masks_packing_class_by_100_are_read_by_their_class_and_named(tmp_path):
     """VIPSeg's panomasks hold a stuff class as its id and a thing as class * 100 + instance (4801 a
     car, 6001 and 6002 two people), its names in panoVIPSeg_categories.json: read as labels, they

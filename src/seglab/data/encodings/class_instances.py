@@ -4,7 +4,11 @@ ignore region) and Cityscapes' `*_gtFine_instanceIds.png` (things id * 1000 + n,
 label id), VIPSeg's `panomasks/` (things class * 100 + n, stuff its plain id). Not 256: objects
 numbered past 255 one after another (MitoEM's mitochondria 250, 251, ... 275) look packed by it. Read as they are, every object became a class and the offered
 --label-map listed each one; read here, the class is value // factor, and a value below the
-factor is a class as it is.
+factor is a class as it is. Where no value below the factor is a class, the classes are numbered
+1, 2, ... after the background: the CVPR 2018 WAD challenge's `train_label/*_instanceIds.png`
+(uint16, cars 33000, 33001, a person 36000, ...: classes 33 to 40) were 41 classes, 33 of them
+empty; its other pixels, 255, were a class too: a lone value below the factor and above every class,
+with no 0 beside it, is the background, and with 0 beside it void.
 """
 
 from __future__ import annotations
@@ -33,17 +37,22 @@ VOID_LABEL = 255
 @dataclass(frozen=True)
 class ClassInstanceMapping(MaskMapping):
     """Values `plain_below` (`packing` unless set) or more are class * `packing` + instance and
-    read as their class; smaller values are classes as they are (VIPSeg's stuff ids up to 124,
-    its things packed by 100, when its class table names them); the `void` values become `void_label`."""
+    read as their class, or where `classes` lists them as its place in it from 1 (a class it does
+    not list past them all, for the audit to name); smaller values are classes as they are (VIPSeg's
+    stuff ids up to 124, its things packed by 100, when its class table names them); the
+    `background` values become 0 and the `void` values `void_label`."""
 
     packing: int = PACKING
     void: tuple[int, ...] = ()
     void_label: int = VOID_LABEL
     plain_below: int | None = None
+    classes: tuple[int, ...] = ()
+    background: tuple[int, ...] = ()
     kind: ClassVar[str] = "class-instance"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "void", tuple(int(v) for v in self.void))
+        for name in ("void", "classes", "background"):
+            object.__setattr__(self, name, tuple(int(v) for v in getattr(self, name)))
 
     @property
     def first_packed(self) -> int:
@@ -52,15 +61,25 @@ class ClassInstanceMapping(MaskMapping):
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         values = as_labels(single_channel(raw))
-        labels = np.where(values >= self.first_packed, values // self.packing, values)
+        packed = values >= self.first_packed
+        labels = np.where(packed, values // self.packing, values)
+        if self.classes:
+            listed = np.isin(labels, self.classes)
+            labels[packed] = np.where(listed[packed], np.searchsorted(self.classes, labels[packed]) + 1,
+                                      labels[packed] + len(self.classes) + 1)
+        if self.background:
+            labels[np.isin(values, self.background)] = 0
         if self.void:
             labels[np.isin(values, self.void)] = self.void_label
         return labels
 
     def describe(self) -> str:
+        numbered = (f", classes {', '.join(map(str, self.classes))} numbered 1 to {len(self.classes)}"
+                    if self.classes else "")
+        background = f"; {', '.join(map(str, self.background))} background (0)" if self.background else ""
         void = f"; {', '.join(map(str, self.void))} ignored ({self.void_label})" if self.void else ""
         return (f"{self.kind}: values class * {self.packing} + instance read as their class (value // "
-                f"{self.packing}), values below {self.first_packed} as they are{void}")
+                f"{self.packing}){numbered}, values below {self.first_packed} as they are{background}{void}")
 
 
 def class_instance_mapping(values: Counter[int]) -> ClassInstanceMapping | None:
@@ -76,7 +95,15 @@ def class_instance_mapping(values: Counter[int]) -> ClassInstanceMapping | None:
         return None
     factor = min(fits, key=lambda f: (max(v % f for v in fits[f]), -f))
     region = factor == PACKING and {v for v in fits[factor] if v // factor == IGNORE_REGION // factor} == {IGNORE_REGION}
-    return ClassInstanceMapping(packing=factor, void=(IGNORE_REGION,) if region else ())
+    void = (IGNORE_REGION,) if region else ()
+    classes = sorted({v // factor for v in fits[factor] if v not in void})
+    plain = sorted(v for v in nonzero if v < factor)
+    fill = tuple(plain) if len(plain) == 1 and plain[0] > classes[-1] else ()  # WAD's 255: no class of the packing
+    if len(plain) > len(fill):  # Cityscapes' stuff ids: the classes' own numbering, kept
+        return ClassInstanceMapping(packing=factor, void=void)
+    background, void = (fill, void) if 0 not in values else ((), (*void, *fill))
+    numbered = tuple(classes) if classes != list(range(1, len(classes) + 1)) else ()
+    return ClassInstanceMapping(packing=factor, void=void, classes=numbered, background=background)
 
 
 def _packed(nonzero: list[int], factor: int) -> list[int]:

@@ -144,14 +144,16 @@ def _named_binary(index: DatasetIndex) -> DatasetIndex:
 def _named_packed_classes(index: DatasetIndex, mapping: ClassInstanceMapping) -> DatasetIndex:
     """The index with the classes of masks packing class and instance (`class-instance`) named by
     the shipped table (VIPSeg's panoVIPSeg_categories.json), as many as the table or the masks
-    number, the ignore label kept; where the table names more classes than the packing factor
-    (VIPSeg's 124, packed by 100), the values below its last class are plain classes.
+    number, the ignore label kept, each class by its own id (none numbered from 1); where the
+    table names more classes than the packing factor (VIPSeg's 124, packed by 100), the values
+    below its last class are plain classes.
 
     Raises:
         DataError: the names do not make valid classes (naming the file).
     """
     assert index.value_names is not None and index.classes is not None
     path, names = index.value_names.path, index.value_names.names
+    mapping = replace(mapping, classes=())
     count = max(index.classes.num_classes, max(names) + 1)
     try:
         classes = ClassSpec(tuple(names.get(c, generic_name(c)) for c in range(count)),
