@@ -415,6 +415,13 @@ def white_background(root: Path) -> None:
         Image.fromarray(mask).save(root / "masks" / f"p{i}.png")
 
 
+def mixed_sources(root: Path) -> None:
+    """PANDA-like: a metadata.csv giving each image its data_provider, two of them, over 3-class masks."""
+    base(root)
+    (root / "metadata.csv").write_text("image_id,data_provider\n" + "".join(
+        f"p{i},{('radboud', 'karolinska')[i % 2]}\n" for i in range(N)))
+
+
 def outlined_masks(root: Path) -> None:
     """HC18-like: every mask draws class 1 as a 1 px closed outline (on 32x32 pairs), not a region."""
     base(root)
@@ -544,6 +551,8 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
      "masks/p1.png"),
     (white_background, "white-background", "0/255 masks are white (255, read as class 1) on 96% of the sampled "
      "pixels", "masks/p0.png"),
+    (mixed_sources, "mixed-sources", "'metadata.csv' names 2 sources of the pairs in its data_provider column "
+     "(radboud (4), karolinska (4))", "metadata.csv"),
 ]
 
 # whole-folder problems: `discover` refuses the dataset (message fragment, file named)

@@ -101,6 +101,9 @@ CHECKS: dict[str, Check] = {
                             "the skipped values are classes these masks lack"),
     "instance-ids": Check(WARNING, "pass --instance-masks if each value (colour, channel) is one object; a "
                           "classes.json naming the values says they are classes"),
+    "mixed-sources": Check(WARNING, "nothing, if every source numbers its classes alike; else train on one "
+                           "source's pairs (a CSV of them as DATA) or rewrite one source's masks onto the other's "
+                           "classes"),
     "white-background": Check(WARNING, "pass --label-map 0:1,255:0 if black marks the objects (masks drawn black "
                               "on white); nothing, if white does"),
     "outline-masks": Check(WARNING, "pass --fill-outlines to read each closed outline filled with its class "

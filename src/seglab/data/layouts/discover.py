@@ -39,6 +39,7 @@ from seglab.data.files.halves import not_twice_as_wide
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
+from seglab.data.layouts.mixed_sources import mixed_sources_problem
 from seglab.data.layouts.layout_refusal import label_studio_brush_route, unread_json_route, what_was_seen
 from seglab.data.layouts.multilabel import apply_task
 from seglab.data.layouts.wrapper_folders import read_inside_wrappers
@@ -184,6 +185,8 @@ def discover(
     index.ignore_index = ignore_index
     index.mapping = keeping_ignored(index.mapping, ignore_index)  # a void 255 stays void, never object
     index = with_subjects(apply_task(index, task, classes_path, merge_masks))
+    if (mixed := mixed_sources_problem(index)) is not None:
+        index.problems.append(mixed)
     if fill_outlines:
         index = _filled_outlines(index)
     index.alpha_channel = _alpha_channel(index, alpha)

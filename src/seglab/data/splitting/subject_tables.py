@@ -18,7 +18,7 @@ import csv
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -52,11 +52,14 @@ _LARGEST = 0.5  # share of the named pairs one subject may hold
 _REPEATED_ID = re.compile(r"(?P<word>[A-Za-z0-9][\w\- ]*?)(?:[_\- ](?i:id)|I[Dd])")  # not `valid`
 _FEW_IDS = 0.5
 _CLASS_WORDS = ("class", "label", "categor", "grade", "type")
+# who made the images and masks: sources that may each number their classes apart (PANDA's `data_provider`)
+SOURCE_COLUMNS = ("data_provider", "provider", "data_source", "centre", "center", "institution", "hospital")
+_MAX_SOURCES = 8  # more are no providers but another grouping
 
 
 @dataclass(frozen=True)
 class SubjectTable:
-    """The subject of each pair, as a shipped table gives it.
+    """The subject of each pair, as a shipped table gives it (or its source: `find_source_table`).
 
     Args:
         path: the table.
@@ -108,10 +111,16 @@ def field_subjects(records: Mapping[str, Mapping[str, object]]) -> tuple[str, di
 def subject_columns(header: Sequence[str]) -> list[tuple[int, str]]:
     """The subject columns of a table's `header` (`SUBJECT_COLUMNS`, spelt any way: `Patient ID`),
     each as (position, name as the header spells it), the preferred first."""
+    return _named_columns(header, SUBJECT_COLUMNS)
+
+
+def _named_columns(header: Sequence[str], names: Sequence[str]) -> list[tuple[int, str]]:
+    """The columns of `header` that `names` name, spelt any way, each as (position, name as the
+    header spells it), in the order of `names`."""
     positions: dict[str, int] = {}
     for i, cell in enumerate(header):
         positions.setdefault(_plain(cell), i)
-    return [(positions[c], header[positions[c]].strip()) for c in map(_plain, SUBJECT_COLUMNS) if c in positions]
+    return [(positions[c], header[positions[c]].strip()) for c in map(_plain, names) if c in positions]
 
 
 def _images_by_key(pairs: list[Pair]) -> dict[str, list[str]]:
@@ -145,9 +154,38 @@ def _tables(pairs: list[Pair], root: Path) -> list[Path]:
     return found[:_MAX_TABLES]
 
 
+def find_source_table(pairs: list[Pair], root: Path) -> SubjectTable | None:
+    """The first table, looked for as `find_subject_table` looks, whose source column
+    (`SOURCE_COLUMNS`: PANDA's `train.csv` `image_id,data_provider,...`, radboud or karolinska) gives
+    at least half of the pairs a source, two to `_MAX_SOURCES` of them; its `subjects` are the
+    sources. None when no table does."""
+    images = _images_by_key(pairs)
+    for path in _tables(pairs, root):
+        for column, sources in _table_columns(path, images, lambda cells, _: _named_columns(cells, SOURCE_COLUMNS)):
+            if len(sources) >= _LISTED * len(pairs) and 2 <= len(set(sources.values())) <= _MAX_SOURCES:
+                return SubjectTable(path, column, sources)
+    return None
+
+
 def _subject_columns(path: Path, images: dict[str, list[str]]) -> Iterator[tuple[str, dict[str, str]]]:
-    """(column, pair name -> subject) for each subject column of `path`, the preferred first;
-    nothing when the table has no image and subject column or cannot be read."""
+    """(column, pair name -> subject) for each subject column of `path`, the preferred first, then
+    its id columns of repeated ids; nothing when the table has no image and subject column or
+    cannot be read."""
+    def columns_of(cells: list[str], image: int) -> list[tuple[int, str]]:
+        named = subject_columns(cells)
+        return named + _id_columns(cells, {image, *(i for i, _ in named)})
+
+    known = set(map(_plain, SUBJECT_COLUMNS))
+    for name, subjects in _table_columns(path, images, columns_of):
+        if _plain(name) in known or len(set(subjects.values())) <= _FEW_IDS * len(subjects):
+            yield name, subjects
+
+
+def _table_columns(path: Path, images: dict[str, list[str]],
+                   columns_of: Callable[[list[str], int], list[tuple[int, str]]]) -> list[tuple[str, dict[str, str]]]:
+    """(column, pair name -> its cell) for each column `columns_of` picks from the header of
+    `path` and its image column's position; empty when the table has no image column or cannot
+    be read."""
     try:
         with open_regular(path, "r", encoding="utf-8-sig", errors="replace", newline="") as file:
             first = file.readline()
@@ -158,21 +196,16 @@ def _subject_columns(path: Path, images: dict[str, list[str]]) -> Iterator[tuple
             for i, cell in enumerate(cells):
                 header.setdefault(_plain(cell), i)
             image = next((header[c] for c in map(_plain, IMAGE_COLUMNS) if c in header), None)
-            named = subject_columns(cells)
-            columns = named + _id_columns(cells, {image, *(i for i, _ in named)})
-            if image is None or not columns:
-                return
+            columns = columns_of(cells, image) if image is not None else []
             found: list[dict[str, str]] = [{} for _ in columns]
-            for row in reader:
+            for row in reader if columns else ():
                 for name in _pair_names(row[image] if image < len(row) else "", images):
-                    for subjects, (column, _) in zip(found, columns):
+                    for values, (column, _) in zip(found, columns):
                         if column < len(row) and row[column].strip():
-                            subjects.setdefault(name, row[column].strip())
+                            values.setdefault(name, row[column].strip())
     except (OSError, csv.Error):  # unreadable, NUL bytes, a field past csv's size limit
-        return
-    for position, ((_, name), subjects) in enumerate(zip(columns, found)):
-        if position < len(named) or len(set(subjects.values())) <= _FEW_IDS * len(subjects):
-            yield name, subjects
+        return []
+    return [(name, values) for (_, name), values in zip(columns, found)]
 
 
 def _id_columns(header: Sequence[str], taken: set[int | None]) -> list[tuple[int, str]]:
