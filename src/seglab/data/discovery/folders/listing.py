@@ -216,15 +216,15 @@ def _endings_below(root: Path) -> dict[str, frozenset[str] | None]:
     per listing."""
     def endings() -> dict[str, frozenset[str] | None]:
         listed = []
-        for visited, (folder, subfolders, files) in enumerate(walk_once(root), start=1):
+        for visited, (folder, below_names, files) in enumerate(walk_once(root), start=1):
             if visited > _MAX_ENDINGS_FOLDERS:
                 break
             own = frozenset(ending for name in files for ending in _endings(name))
-            listed.append((os.path.normpath(folder), subfolders, own))
+            listed.append((os.path.normpath(folder), below_names, own))
         below: dict[str, frozenset[str] | None] = {}
         alike: dict[frozenset[str], frozenset[str]] = {}  # one set for the folders holding the same endings
-        for folder, subfolders, own in reversed(listed):  # a folder's subfolders were listed after it
-            held = [below.get(os.path.normpath(os.path.join(folder, name))) for name in subfolders]
+        for folder, below_names, own in reversed(listed):  # a folder's subfolders were listed after it
+            held = [below.get(os.path.normpath(os.path.join(folder, name))) for name in below_names]
             whole = [found for found in held if found is not None]
             union = own.union(*whole)
             below[folder] = alike.setdefault(union, union) if len(whole) == len(held) else None
