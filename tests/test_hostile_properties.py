@@ -178,7 +178,7 @@ def test_encoding_chosen_for_any_small_masks(tmp_path, raw):
         pass
 
 
-# --- annotation files: COCO, LabelMe, Supervisely, Label Studio and VIA JSON, YOLO lines, CVAT XML -
+# --- annotation files: COCO, LabelMe, ISAT, Supervisely, Label Studio and VIA JSON, YOLO lines, CVAT XML -
 
 segmentations = json_values | st.lists(st.lists(st.floats(-1e6, 1e6) | st.integers(-10, 10**9), max_size=10),
                                        max_size=3) | st.fixed_dictionaries(
@@ -337,6 +337,28 @@ def test_any_labelme_file_away_from_its_image_gives_pairs_or_a_seglab_error(tmp_
     data = _tiny_png() if image_data == "png" else image_data
     (root / "annotations" / "a.json").write_text(json.dumps({"shapes": shapes, "imagePath": image_path,
                                                              "imageData": data, "imageHeight": 6, "imageWidth": 8}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+isat_objects = st.fixed_dictionaries({"category": st.sampled_from(["cell", "__background__"]) | json_values,
+                                      "segmentation": point_lists, "layer": st.floats(-1e6, 1e6) | json_values})
+
+
+@example(objects=[], info={"name": "a.jpg", "height": float("inf"), "width": 8}, labels=[])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(objects=st.lists(isat_objects, max_size=3) | json_values, info=json_values | st.fixed_dictionaries(
+    {"name": st.sampled_from(["a.jpg", "../a.jpg", "b.jpg", "x" * 300]) | json_values,
+     "height": st.integers(-2, 9) | json_values, "width": st.just(8)}),
+       labels=json_values | st.lists(st.fixed_dictionaries({"name": st.sampled_from(["cell", "__background__"])
+                                                                     | json_values, "color": json_values}), max_size=3))
+def test_any_isat_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, info, labels):
+    """ISAT's `images/a.jpg` + `labels/a.json` + `labels/isat.yaml`."""
+    root = _example_folder(tmp_path_factory, "isat")
+    _photo(root / "images" / "a.jpg")
+    (root / "labels").mkdir()
+    for name in ("a", "b"):
+        (root / "labels" / f"{name}.json").write_text(json.dumps({"info": info, "objects": objects}))
+    (root / "labels" / "isat.yaml").write_text(json.dumps({"label": labels}))  # JSON is YAML
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 

@@ -38,6 +38,7 @@ from seglab.data.annotations import geojson_labels  # noqa: F401  (registers the
 from seglab.data.annotations import hiertext_json  # noqa: F401  (registers the "hiertext" format)
 from seglab.data.annotations import imagescope_xml  # noqa: F401  (registers the "imagescope" format)
 from seglab.data.annotations import imagej_rois  # noqa: F401  (registers the "imagej-roi" format)
+from seglab.data.annotations import isat_json  # noqa: F401  (registers the "isat" format)
 from seglab.data.annotations import label_studio  # noqa: F401  (registers the "label-studio" format)
 from seglab.data.annotations import labelbox_ndjson  # noqa: F401  (registers the "labelbox" format)
 from seglab.data.annotations import vertex_ai  # noqa: F401  (registers the "vertex-ai" format)

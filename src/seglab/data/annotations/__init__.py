@@ -5,7 +5,7 @@ One module a tool, each a registered layout: `cellpose` (the Cellpose GUI's `_se
 `coco_image_json` (a COCO-style JSON per image: SA-1B), `coco_panoptic`, `contour_text`
 (outlines in text files of points), `cvat_xml`,
 `darwin_json`, `geojson_labels` (with `vector_labels`, `geo_placement`, and `geopackage` and
-`shapefiles`, the GIS layer files), `imagej_rois` (Fiji's ROI Manager sets), `imagescope_xml`,
+`shapefiles`, the GIS layer files), `imagej_rois` (Fiji's ROI Manager sets), `isat_json` (ISAT's JSON per image, with `isat.yaml`), `imagescope_xml`,
 `label_studio`, `labelbox_ndjson`, `labelme_json`, `page_xml` (document layout), `polygon_lines` (typed
 polygons a line per image: HuBMAP HHV's polygons.jsonl),
 `scalabel_json`, `superannotate`, `supervisely`, `via_json`, `video_tracings` (outlines traced on video frames: EchoNet-Dynamic),

@@ -6,12 +6,12 @@ under the dataset folder has it (COCO's `train2017/` beside `annotations/`, CVAT
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
 from seglab.data.discovery.folders import walk
-from seglab.data.files.index import Problem
+from seglab.data.files.index import Problem, list_images
 from seglab.errors import DataError
 
 
@@ -103,6 +103,12 @@ def nearest(candidates: list[Path], source: Path) -> list[Path]:
                 if len(fit) == 1:
                     return fit
     return candidates
+
+
+def unannotated_images(folders: Iterable[Path], annotated: Collection[Path]) -> list[Path]:
+    """The images in `folders` that no annotation file annotates (those beside the ones the files
+    name: BSData's `data/*.jpg`, ISAT's unlabelled slides): unlabelled images, counted, not passed over."""
+    return [image for folder in sorted(set(folders)) for image in list_images(folder) if image not in annotated]
 
 
 def url_file_name(url: str) -> str:

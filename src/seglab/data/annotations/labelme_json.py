@@ -34,14 +34,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.annotations.annotated_images import file_inside
+from seglab.data.annotations.annotated_images import file_inside, unannotated_images
 from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, is_background, label_classes, shipped_classes, tool_values
 from seglab.data.classes.text_files import regular_text
 from seglab.data.annotations.embedded_images import extracted
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS
-from seglab.data.files.index import DatasetIndex, Problem, list_images, natural_key
+from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.discovery.naming import folder_split
@@ -184,11 +184,10 @@ def _unannotated_beside_named(found: list[tuple[Folder, list[tuple[Path, Path]]]
     name (BSData's `data/*.jpg` beside the ones `label/*.json` annotate): unlabelled images,
     counted, not passed over. Folders with files beside their images say theirs as
     image-without-mask; images written from `imageData` lie in the cache, no dataset folder."""
-    annotated = {image for _, pairs in found for image, _ in pairs}
     beside = {folder.path for folder, _ in found if folder.files}
     named = {image.parent for folder, pairs in found if not folder.files for image, _ in pairs
              if image.is_relative_to(root)} - beside
-    return [image for folder in sorted(named) for image in list_images(folder) if image not in annotated]
+    return unannotated_images(named, {image for _, pairs in found for image, _ in pairs})
 
 
 def _named_image(json_path: Path, image_path: str, root: Path) -> Path | None:

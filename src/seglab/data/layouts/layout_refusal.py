@@ -173,7 +173,7 @@ def unread_json_route(annotations: Sequence[Path]) -> str:
     if not annotations:
         return ""
     return (f"JSON label files named as the images ({len(annotations)}, such as '{annotations[0]}') are in no format "
-            "seglab reads; it reads the JSON of COCO, LabelMe, Label Studio (its JSON export), "
+            "seglab reads; it reads the JSON of COCO, LabelMe, ISAT, Label Studio (its JSON export), "
             "Supervisely, V7 Darwin, VIA, Cityscapes polygons, xBD and GeoJSON (docs/data.md, Layouts): export the "
             "labels as one of them, COCO from most tools (Kili: kili.export_labels(project_id, 'export.zip', "
             "fmt='coco'))")
