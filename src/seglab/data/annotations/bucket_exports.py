@@ -9,7 +9,6 @@ folder has it (`annotated_images.located_images`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,6 +18,7 @@ from urllib.parse import unquote
 from seglab.data.annotations.annotated_images import located_images
 from seglab.data.discovery.folders import json_listing
 from seglab.data.files.index import Problem
+from seglab.data.files.json_lines import json_object_lines
 from seglab.errors import DataError
 
 BUCKET_SCHEMES = ("gs", "s3")  # Google Cloud Storage's and Amazon S3's URIs
@@ -40,19 +40,9 @@ def export_rows(path: Path, what: str, key: str) -> list[tuple[int, dict[str, An
     Raises:
         DataError: unreadable, or a line that is no JSON object with `key`, naming `what`, the file and the line.
     """
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{what} '{path}' cannot be read: {err}") from None
     rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except (ValueError, RecursionError) as err:  # ValueError: a number past int()'s 4,300 digits too
-            raise DataError(f"{what} '{path}' line {number} is not JSON: {err}") from None
-        if not isinstance(row, dict) or not isinstance(row.get(key), str):
+    for number, row in json_object_lines(path, what, f'{{"{key}": ..., ...}}'):
+        if not isinstance(row.get(key), str):
             raise DataError(f"{what} '{path}' line {number} has no '{key}': a line of another export, "
                             f"or a damaged one; export it again")
         rows.append((number, row))

@@ -15,7 +15,6 @@ external id, global key or the file name of its `row_data` URL.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -27,8 +26,8 @@ import numpy as np
 from seglab.data.annotations.annotated_images import file_inside, locate_images, url_file_name
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, file_mentions, relative_names, top_annotation_files, refuse_boxes_only
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
-from seglab.data.classes.text_files import open_regular
 from seglab.data.files.index import DatasetIndex, Problem
+from seglab.data.files.json_lines import json_object_lines
 from seglab.data.files.io import read_raw_mask
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, object_mask
@@ -39,6 +38,7 @@ log = logging.getLogger(__name__)
 _POLYGON, _BOX, _MASK = "ImagePolygon", "ImageBoundingBox", "ImageSegmentationMask"
 _AREA_KINDS = (_POLYGON, _BOX, _MASK)
 _REMOTE = ("http", "https", "gs", "s3")
+_ROW_SHAPE = 'an Export v2 data row {"data_row": ..., "projects": ...}'
 
 
 def _looks_like_export(path: Path) -> bool:
@@ -67,24 +67,14 @@ def read_export(path: Path) -> tuple[list[_Row], int]:
             file and the line.
     """
     rows, several = [], 0
-    try:
-        with open_regular(path, "r", encoding="utf-8") as file:
-            for line, text in enumerate(file, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    entry = json.loads(text)
-                except (ValueError, RecursionError) as err:
-                    raise DataError(f"Labelbox export '{path}' line {line} is not JSON: {err}") from None
-                if not isinstance(entry, dict) or not isinstance(entry.get("data_row"), dict):
-                    raise DataError(f"Labelbox export '{path}' line {line} has no 'data_row': not an Export v2 "
-                                    "data row (export the project again with Export v2)")
-                labels = _labels(entry)
-                several += len(labels) > 1
-                rows.append(_Row(line, _image_names(entry["data_row"]), *_size(entry),
-                                 _objects(labels[0]) if labels else None))
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"Labelbox export '{path}' cannot be read: {err}") from None
+    for line, entry in json_object_lines(path, "Labelbox export", _ROW_SHAPE):
+        if not isinstance(entry.get("data_row"), dict):
+            raise DataError(f"Labelbox export '{path}' line {line} has no 'data_row': not an Export v2 "
+                            "data row (export the project again with Export v2)")
+        labels = _labels(entry)
+        several += len(labels) > 1
+        rows.append(_Row(line, _image_names(entry["data_row"]), *_size(entry),
+                         _objects(labels[0]) if labels else None))
     return rows, several
 
 

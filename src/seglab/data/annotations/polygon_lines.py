@@ -14,7 +14,6 @@ unannotated, its `test/`) are unlabelled. A table beside them naming each image'
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +29,13 @@ from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import walk
 from seglab.data.discovery.naming import folders_split
 from seglab.data.files.index import DatasetIndex
+from seglab.data.files.json_lines import json_object_lines
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
 _ID_KEYS = ("id", "image_id")
+_SHAPE = '{"id": ..., "annotations": [{"type": ..., "coordinates": [[[x, y], ...]]}, ...]}'
 
 
 def _looks_like_polygon_lines(path: Path) -> bool:
@@ -61,30 +62,7 @@ def read_polygon_lines(path: Path) -> list[_Line]:
             `annotations`, or an annotation without a `type` and a list of rings, naming the file
             and the line.
     """
-    lines = []
-    try:
-        with path.open(encoding="utf-8") as file:
-            for number, text in enumerate(file, start=1):
-                if text.strip():
-                    lines.append(_line(_json_line(path, number, text), path, number))
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"polygon file '{path}' cannot be read: {err}") from None
-    return lines
-
-
-def _json_line(path: Path, number: int, text: str) -> dict:
-    """One line's JSON object.
-
-    Raises:
-        DataError: not JSON, or no object, naming the file and the line.
-    """
-    try:
-        entry = json.loads(text)
-    except (ValueError, RecursionError) as err:
-        raise DataError(f"polygon file '{path}' line {number} is not JSON: {err}") from None
-    if not isinstance(entry, dict):
-        raise DataError(f"polygon file '{path}' line {number} is no JSON object")
-    return entry
+    return [_line(entry, path, number) for number, entry in json_object_lines(path, "polygon file", _SHAPE)]
 
 
 def _line(entry: dict, path: Path, number: int) -> _Line:
@@ -92,7 +70,7 @@ def _line(entry: dict, path: Path, number: int) -> _Line:
     annotations = entry.get("annotations")
     if image_id is None or not isinstance(annotations, list):
         raise DataError(f"polygon file '{path}' line {number} has no image id ('id') and 'annotations' list: expected "
-                        '{"id": ..., "annotations": [{"type": ..., "coordinates": [[[x, y], ...]]}, ...]}')
+                        + _SHAPE)
     objects = []
     for k, item in enumerate(annotations, start=1):
         kind = item.get("type") if isinstance(item, dict) else None

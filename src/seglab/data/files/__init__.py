@@ -6,8 +6,9 @@ The bottom of the data stage above `classes`: each module reads or writes one ki
 `parquet_shards` (the Hub's Parquet files of pictures, and `save_to_disk`'s Arrow files), the
 stacks of TIFF and .npz slices (`stack_arrays`: a .npz or HDF5 stack read whole for predict),
 the .npz cases nnU-Net preprocessed, channels first (`case_arrays`, for predict),
-`geotiff`, `rle` strings), checks a file before decoding it (`pixel_budget`, `memory`), finds files
-of the same bytes (`byte_copies`) or names what failed (`read_errors`, `file_warnings`). `index`
+`geotiff`, `rle` strings, `json_lines`: a JSON object a line), checks a file before decoding it
+(`pixel_budget`, `memory`), finds files of the same bytes (`byte_copies`) or names what failed
+(`read_errors`, `file_warnings`). `index`
 holds what a dataset folder's files make: `Pair`, `Problem` and `DatasetIndex`, the value every
 stage above hands on.
 Nothing here knows a dataset's layout.

@@ -33,6 +33,7 @@ from seglab.data.layouts.volume_format.cases import Layout
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.data.files.index import DatasetIndex, Pair
+from seglab.data.files.json_lines import json_object_lines
 from seglab.data.discovery.naming import SPLIT_WORDS, stem
 from seglab.data.discovery.unmasked import OPTION as UNMASKED_OPTION
 from seglab.data.discovery.unmasked import background_pairs, without_train_splits
@@ -143,11 +144,7 @@ def listed_pairs(manifest: Path, images: str | None = None,
 def _rows(path: Path, images: str | None, masks: str | None) -> list[_Row]:
     """Rows with their columns renamed to image, mask, split and group (`chosen_columns`, once
     per set of columns: a JSON list's objects may differ)."""
-    try:
-        text = regular_text(path, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"manifest '{path}' cannot be read: {err}") from None
-    raw = _READERS.get(path.suffix.lower(), _table_rows)(path, text)
+    raw = _READERS.get(path.suffix.lower(), _table_rows)(path)
     if not raw:
         raise DataError(f"manifest '{path}' lists no pairs")
     chosen: dict[tuple[str, ...], dict[str, str]] = {}
@@ -169,7 +166,19 @@ def _stripped(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _table_rows(path: Path, text: str) -> list[tuple[int, _Cells]]:
+def _text(path: Path) -> str:
+    """A manifest's text, a BOM a spreadsheet wrote left out.
+
+    Raises:
+        DataError: unreadable, naming it.
+    """
+    try:
+        return regular_text(path, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"manifest '{path}' cannot be read: {err}") from None
+
+
+def _table_rows(path: Path) -> list[tuple[int, _Cells]]:
     """The rows of a CSV or TSV manifest by line number (the header is line 1), each cell beside its
     column's name, a name written twice kept twice (`chosen_columns` refuses such a column where it
     is read; csv.DictReader kept the last silently), a row's missing cells None; its cells separated
@@ -178,6 +187,7 @@ def _table_rows(path: Path, text: str) -> list[tuple[int, _Cells]]:
     Raises:
         DataError: a row with more cells than the header has columns, naming its line.
     """
+    text = _text(path)
     delimiter = table_delimiter(path, text.partition("\n")[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # only \r and \n end a row
     header = next(reader, [])
@@ -191,7 +201,8 @@ def _table_rows(path: Path, text: str) -> list[tuple[int, _Cells]]:
     return rows
 
 
-def _json_rows(path: Path, text: str) -> list[tuple[int, _Cells]]:
+def _json_rows(path: Path) -> list[tuple[int, _Cells]]:
+    text = _text(path)
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as err:  # ValueError: JSONDecodeError, or a number past int()'s 4,300 digits
@@ -212,25 +223,14 @@ def _json_rows(path: Path, text: str) -> list[tuple[int, _Cells]]:
     return [(i + 1, list(item.items())) for i, item in enumerate(data)]
 
 
-def _json_lines_rows(path: Path, text: str) -> list[tuple[int, _Cells]]:
+def _json_lines_rows(path: Path) -> list[tuple[int, _Cells]]:
     """The rows of a JSON Lines manifest (Hugging Face's `metadata.jsonl`), an object a line, by line number.
 
     Raises:
         DataError: a line that is no JSON object, naming it.
     """
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except (ValueError, RecursionError) as err:  # ValueError: a number past int()'s 4,300 digits too
-            raise DataError(f"manifest '{path}' line {number} is not valid JSON: {err}") from None
-        if not isinstance(item, dict):
-            raise DataError(f"manifest '{path}' line {number} must be an object, "
-                            f'{{"{IMAGE_FILE_COLUMN}": ..., "mask_{IMAGE_FILE_COLUMN}": ...}}; got {line.strip()[:60]}')
-        rows.append((number, list(item.items())))
-    return rows
+    shape = f'{{"{IMAGE_FILE_COLUMN}": ..., "mask_{IMAGE_FILE_COLUMN}": ...}}'
+    return [(number, list(item.items())) for number, item in json_object_lines(path, "manifest", shape)]
 
 
 _READERS = {".json": _json_rows, JSON_LINES_SUFFIX: _json_lines_rows}  # the rows of a manifest by suffix; else a table
