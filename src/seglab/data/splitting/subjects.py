@@ -35,6 +35,7 @@ import math
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,7 +43,7 @@ from seglab.data.discovery.channel_files import DATE_WORDS, YEAR, date_order, da
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import folder_split, folders_split, words
 from seglab.data.discovery.naming.affixes import without_affix_words
-from seglab.data.discovery.naming.case_versions import versioned_case
+from seglab.data.discovery.naming.case_versions import case_name
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
 from seglab.data.discovery.unmasked import is_background_fill, is_shared_blank
 
@@ -113,17 +114,15 @@ def _clips_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
     several clips: clips of one patient's video look alike. A name without a number before its own
     (TNBC's `Slide_01`, `Slide_02`; SA-Med2D-20M's `ct_00--AbdomenCT1K--Case_00001`, whose digits lie
     in words before) names no case. Whether any were put together."""
-    case_of = {}
-    for subject in set(subjects.values()):
-        head, _, last = subject.rpartition("/")
-        found = _CLIP.fullmatch(last)
-        words = _NAME_PART.findall(found["case"]) if found else []  # none in a case of separators alone (`__1`)
-        word = words[-1] if words else ""
-        if any(c.isalpha() for c in word) and any(c.isdigit() for c in word):
-            case_of[subject] = f"{head}/{found['case']}" if head else found["case"]
-    counts = Counter(case_of.values())
-    merged = {subject: case for subject, case in case_of.items() if counts[case] > 1}
-    return {name: merged.get(subject, subject) for name, subject in subjects.items()}, bool(merged)
+    return _cases_together(subjects, _clip_case)
+
+
+def _clip_case(last: str) -> str | None:
+    """The case a subject's last part names before its clip number (`case1` of `case1_3`), None where none."""
+    found = _CLIP.fullmatch(last)
+    words = _NAME_PART.findall(found["case"]) if found else []  # none in a case of separators alone (`__1`)
+    word = words[-1] if words else ""
+    return found["case"] if any(c.isalpha() for c in word) and any(c.isdigit() for c in word) else None
 
 
 def _versions_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
@@ -131,11 +130,17 @@ def _versions_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
     subjects named as versions of one case (`versioned_case`), or as the case itself, where the
     case has several: one kidney labelled twice over, split apart, is scored on what was trained
     on. Whether any were put together."""
+    return _cases_together(subjects, case_name)
+
+
+def _cases_together(subjects: dict[str, str], case_of_last: Callable[[str], str | None]) -> tuple[dict[str, str], bool]:
+    """Each subject as the case `case_of_last` reads in its last part (None: no case), where that
+    case is read in several subjects. Whether any were put together."""
     case_of = {}
     for subject in set(subjects.values()):
         head, _, last = subject.rpartition("/")
-        case = versioned_case(last) or last
-        case_of[subject] = f"{head}/{case}" if head else case
+        if (case := case_of_last(last)) is not None:
+            case_of[subject] = f"{head}/{case}" if head else case
     counts = Counter(case_of.values())
     merged = {subject: case for subject, case in case_of.items() if counts[case] > 1 and case != subject}
     return {name: merged.get(subject, subject) for name, subject in subjects.items()}, bool(merged)
@@ -367,7 +372,7 @@ def _case_folder(images: Path, labels: Path) -> Path:
     is a version of its case (SenNet's `kidney_3_sparse/images/` + `kidney_3_dense/labels/`)."""
     cases = (images.parent, labels.parent)
     if cases[0] != cases[1] and cases[0].parent == cases[1].parent \
-            and len({versioned_case(case.name) or case.name for case in cases}) == 1:
+            and len({case_name(case.name) for case in cases}) == 1:
         return cases[0]
     return Path(os.path.commonpath([images, labels]))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from seglab.data.discovery.complementary_masks import read_together
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.naming import looks_like_mask_folder
-from seglab.data.discovery.naming.case_versions import versioned_case
+from seglab.data.discovery.naming.case_versions import case_name, versioned_case
 from seglab.data.discovery.pairing import FolderMatch, folder_label, match_folders
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def sibling_case_labels(folders: list[Folder], matches: dict[Path, FolderMatch],
     by_case: dict[tuple[Path, str], list[Path]] = {}
     for image_dir in matches:
         case = image_dir.parent
-        by_case.setdefault((case.parent, versioned_case(case.name) or case.name), []).append(image_dir)
+        by_case.setdefault((case.parent, case_name(case.name)), []).append(image_dir)
     replaced: list[Path] = []
     for labels in folders:
         case = labels.path.parent

@@ -24,3 +24,9 @@ def versioned_case(name: str) -> str | None:
     if found is None or any(folder_split(word) for word in words(found["version"])):
         return None
     return found["case"]
+
+
+def case_name(name: str) -> str:
+    """The case a name is a version of (`versioned_case`), else the name itself: `kidney_3_dense`
+    and `kidney_3` both name `kidney_3`."""
+    return versioned_case(name) or name
