@@ -181,6 +181,12 @@ class FolderMatch:
         return tuple(m for ms in self.merged.values() for m in ms)
 
 
+def used_mask_folders(matches: dict[Path, FolderMatch]) -> set[Path]:
+    """The folders whose files the matches pair as masks: each match's mask folders and its masks'
+    own folders (a folder per image's mask, RoadAnomaly's)."""
+    return {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))}
+
+
 def _ends(names: Sequence[str]) -> str:
     """A list of names shown whole up to four, else by its ends: `a, b, ..., h`."""
     return ", ".join(names if len(names) <= 4 else [*names[:2], "...", names[-1]])

@@ -66,7 +66,7 @@ from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
 from seglab.data.discovery.naming.folder_roles import holds_motion_fields
 from seglab.data.discovery.naming.mask_patterns import names_fixed_mask
-from seglab.data.discovery.pairing import FolderMatch, combine_matches, folder_label
+from seglab.data.discovery.pairing import FolderMatch, combine_matches, folder_label, used_mask_folders
 from seglab.data.discovery.rival_namings import settle_rival_namings
 
 logger = logging.getLogger(__name__)
@@ -238,8 +238,7 @@ def search_folders(
     refuse_chance_numbers(matches.values(), root)  # MATLAB Image Labeler's Label_3.png is no IMG_0003.jpg's
     relabelled = sibling_case_labels(folders, matches, root)  # SenNet's kidney_3_dense/labels/ of kidney_3_sparse/
     unpaired: list[Folder] = []  # image folders below a named one that pair with no masks
-    used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))
-                  } - matches.keys()  # a folder per image's mask lies below the images (RoadAnomaly's)
+    used_masks = used_mask_folders(matches) - matches.keys()  # a folder per image's mask lies below the images
     aside: list[Path] = []  # named neither as images nor as masks beside files named as both
     listed = {f.path: f for f in folders}
     for image in (f for f in folders if f.files and f.path not in used_masks):

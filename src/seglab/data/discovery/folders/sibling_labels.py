@@ -17,7 +17,7 @@ from seglab.data.discovery.complementary_masks import read_together
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.naming import looks_like_mask_folder
 from seglab.data.discovery.naming.case_versions import case_name, versioned_case
-from seglab.data.discovery.pairing import FolderMatch, folder_label, match_folders
+from seglab.data.discovery.pairing import FolderMatch, folder_label, match_folders, used_mask_folders
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def sibling_case_labels(folders: list[Folder], matches: dict[Path, FolderMatch],
     with the images of the one sibling case folder of its case (module doc) when every one of its
     masks names one of them; `matches` is updated in place. Returns the sibling's own masks that
     these replace, to be listed as ignored."""
-    used = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))}
+    used = used_mask_folders(matches)
     by_case: dict[tuple[Path, str], list[Path]] = {}
     for image_dir in matches:
         case = image_dir.parent
