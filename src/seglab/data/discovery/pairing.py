@@ -18,6 +18,7 @@ from pathlib import Path
 from seglab.data.discovery.band_files import band_file_rule, sample_bands
 from seglab.data.discovery.channel_files import NNUNET_CHANNEL, below_shared
 from seglab.data.discovery.class_namings import class_naming_rules
+from seglab.data.discovery.folders.chip_frames import frame_words
 from seglab.data.discovery.plane_masks import PLANE_RULE, plane_pairs
 from seglab.data.files.index import Problem
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, stem, words
@@ -163,7 +164,7 @@ class FolderMatch:
         """Which frame of its band files' time series a chip is read at, and the flag that picks another."""
         if self.frame is None:
             return ""
-        return f", at frame {self.frame} of the {self.frames} each band file holds (--frame N reads another)"
+        return f", {frame_words(self.frame, self.frames)}"
 
     def _absent_classes(self) -> str:
         """How many pairs lack a file of some class naming, and what that is read as: the class

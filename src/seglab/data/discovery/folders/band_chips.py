@@ -30,7 +30,7 @@ from seglab.data.discovery.folders.chip_scenes import (
     described,
     reading_route,
 )
-from seglab.data.discovery.folders.chip_frames import chosen_frame, frame_count
+from seglab.data.discovery.folders.chip_frames import chosen_frame, frame_count, frame_words
 from seglab.data.discovery.folders.chip_labels import chip_labels, own_labels
 from seglab.data.discovery.folders.content import looks_like_masks
 from seglab.data.discovery.folders.listing import Folder
@@ -377,8 +377,7 @@ def _read_chips(parent: Path, chips: dict[str, Chip], order: list[str], parts: l
     what = (f"scenes seen at two dates (change detection), each one image of its dates' channels, date 1's first "
             f"({described(first)})" if first.dates else
             f"chip folders of band files, each one image of {len(order)} channels ({', '.join(names)})"
-            + (f" at frame {frame} of the {frames} each band file holds (--frame N reads another)" if frame is not None
-               else ""))
+            + (f" {frame_words(frame, frames)}" if frame is not None else ""))
     logger.info("%s: %s holds %d %s, paired with the labels in %s by %s%s%s%s", root, folder_label(parent, root),
                 len(chips), what, " and ".join(folder_label(s.folder, root) for s in parts),
                 "scene" if first.dates else "chip",

@@ -32,3 +32,8 @@ def chosen_frame(frame: int | None, frames: int, chips: str) -> int:
     if frame >= frames:
         raise DataError(f"--frame {frame}: the band files of {chips} hold {frames} frames each, 0 to {frames - 1}")
     return frame
+
+
+def frame_words(frame: int, frames: int) -> str:
+    """Which frame of their time series a chip's band files are read at, with the flag that picks another."""
+    return f"at frame {frame} of the {frames} each band file holds (--frame N reads another)"
