@@ -17,7 +17,7 @@ from seglab._version import __version__
 from seglab.data.files.folder_listing import entries, subfolders
 from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec
-from seglab.data.classes.text_files import open_regular, regular_text
+from seglab.data.classes.text_files import SNIFFED_BYTES, file_head, open_regular, regular_text
 from seglab.data.layouts.folder_pairs import unique_names
 from seglab.data.discovery.folders import (
     METADATA_FILES,
@@ -45,22 +45,19 @@ from seglab.data.splitting.split_tables import pair_table_splits
 from seglab.data.annotations.painted_masks import ImageObjects, painted, painted_mapping, painted_pair
 from seglab.errors import DataError
 
+# the annotation formats' shared helpers; file_head and SNIFFED_BYTES from classes.text_files, which the class
+# tables that sniff a file's head (cvat_labels) can import too
+__all__ = [
+    "SNIFFED_BYTES", "AnnotationBesideImages", "AnnotationFileFormat", "AnnotationFilesFormat", "AnnotationJsonFolders",
+    "file_head", "file_mentions", "json_folders", "load_json", "one_folder", "project_file", "refuse_boxes_only",
+    "relative_names", "top_annotation_files",
+]
+
 log = logging.getLogger(__name__)
 
 _MOST_ANNOTATION_FILES = 20  # more in one folder are one per image (LabelMe's, Pascal VOC's Annotations/)
 _ANNOTATION_FOLDER_DEPTH = 3  # ARCADE's <task>/<split>/annotations/<split>.json
-SNIFFED_BYTES = 1 << 16  # the head `file_head` reads
 _PIECE = 1 << 20  # what `file_mentions` reads at a time
-
-
-def file_head(path: Path) -> str:
-    """The first 64 KB of a file as text ('' when it cannot be read): enough to tell an annotation
-    file's kind without parsing it whole."""
-    try:
-        with open_regular(path) as file:
-            return file.read(SNIFFED_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
 
 
 def file_mentions(path: Path, texts: Sequence[str]) -> bool:

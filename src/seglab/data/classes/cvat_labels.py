@@ -11,21 +11,16 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from seglab.data.classes.names import is_background
-from seglab.data.classes.text_files import open_regular
+from seglab.data.classes.text_files import file_head
 from seglab.data.classes.value_names import ValueNames
 from seglab.errors import DataError
 
 CVAT_SIGNS = ("<annotations>", "<version>")  # what the head of a CVAT for images export holds
-_HEAD_BYTES = 64 * 1024  # the head read to tell a CVAT export: its <version> comes first
 
 
 def is_cvat_xml(path: Path) -> bool:
     """Whether a file's head is a CVAT for images export's ('' for a file that cannot be read)."""
-    try:
-        with open_regular(path) as file:
-            head = file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return False
+    head = file_head(path)
     return all(sign in head for sign in CVAT_SIGNS)
 
 

@@ -3,8 +3,8 @@ safely: only a regular file is opened, since a FIFO of such a name would block t
 waiting for a writer; of a text file whose few lines are meant (a README naming the classes, a
 list of names) a file of gigabytes is read up to a cap, never whole, the lines past it left out
 with a warning naming the file; and text is decoded as UTF-8 or the legacy code page it was saved
-in (`side_text`). Here, at the bottom of the data stage, so that every reader of such files
-shares it.
+in (`side_text`); a file's kind is told by its head alone (`file_head`). Here, at the bottom of
+the data stage, so that every reader of such files shares it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ _said: set[str] = set()  # files warned about: several readers try one (a README
 # open returns at once on a FIFO (no wait for a writer), and reads a regular file as without the flag;
 # Windows has no FIFOs, and its binary flag keeps the bytes as they are
 _NO_WAIT = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+SNIFFED_BYTES = 1 << 16  # the head `file_head` reads
 
 
 def open_regular(path: Path, mode: str = "rb", **options: Any) -> IO[Any]:
@@ -41,6 +42,16 @@ def open_regular(path: Path, mode: str = "rb", **options: Any) -> IO[Any]:
     except BaseException:
         os.close(fd)
         raise
+
+
+def file_head(path: Path) -> str:
+    """The first 64 KB of a file as text ('' when it cannot be read): enough to tell an annotation
+    file's kind without parsing it whole."""
+    try:
+        with open_regular(path) as file:
+            return file.read(SNIFFED_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def regular_text(path: Path, encoding: str = "utf-8", errors: str = "strict") -> str:
