@@ -19,7 +19,7 @@ CVAT_SIGNS = ("<annotations>", "<version>")  # what the head of a CVAT for image
 
 
 def is_cvat_xml(path: Path) -> bool:
-    """Whether a file's head is a CVAT for images export's ('' for a file that cannot be read)."""
+    """Whether a file's head is a CVAT for images export's (False for a file that cannot be read)."""
     head = file_head(path)
     return all(sign in head for sign in CVAT_SIGNS)
 
