@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -138,3 +139,46 @@ def test_resuming_a_finished_run_says_it_has_no_epoch_left_and_how_to_train_on(d
     assert main(["train", "--no-plan", "--resume", str(run), "--no-progress"]) == 0
     assert f"already trained its last epoch (1 of 1): nothing left to train; to train on, give more epochs: " \
            f"`seglab train --resume {run} --epochs N` with N above 1" in capsys.readouterr().err
+
+
+def test_ctrl_c_before_the_first_checkpoint_names_the_command_that_starts_again(data, tmp_path, capsys, monkeypatch):
+    """Ctrl-C in epoch 1 said "continue with `seglab train --resume RUN`", and --resume then refused
+    "not a finished seglab run"; both now say no checkpoint exists and give a command that works."""
+    from seglab.engine.trainer import Trainer
+
+    def stop(self, loader):
+        raise KeyboardInterrupt
+
+    run = tmp_path / "run"
+    command = ["train", "--no-plan", str(data), "--epochs", "1", *FLAGS, "--out", str(run)]
+    with monkeypatch.context() as patched:
+        patched.setattr(Trainer, "train_one_epoch", stop)
+        assert main(command) == 130
+    err = capsys.readouterr().err
+    assert "--resume" not in err
+    assert f"no checkpoint was written yet, so there is nothing to resume; start again with " \
+           f"`{shlex.join(['seglab', *command, '--overwrite'])}`" in err
+    assert main(["train", "--resume", str(run)]) == 2
+    route = f"`seglab train --config {run / 'config.yaml'} --out {run} --overwrite`"
+    assert f"holds no checkpoint to resume from: its training stopped before the first epoch ended; start it " \
+           f"again: {route}" in capsys.readouterr().err
+    assert main(shlex.split(route.strip("`"))[1:] + ["--no-progress"]) == 0
+    assert (run / "checkpoints" / "last.safetensors").is_file()
+
+
+def test_ctrl_c_after_a_checkpoint_names_resume(data, tmp_path, capsys, monkeypatch):
+    from seglab.engine.trainer import Trainer
+
+    train_one_epoch = Trainer.train_one_epoch
+
+    def stop_in_epoch_2(self, loader):
+        if self.epoch == 2:
+            raise KeyboardInterrupt
+        return train_one_epoch(self, loader)
+
+    run = tmp_path / "run"
+    monkeypatch.setattr(Trainer, "train_one_epoch", stop_in_epoch_2)
+    assert main(["train", "--no-plan", str(data), "--epochs", "2", *FLAGS, "--out", str(run)]) == 130
+    err = capsys.readouterr().err
+    assert f"seglab train: interrupted (continue with `seglab train --resume {run}`)" in err
+    assert f"`seglab train --resume {run}` continues after the last complete epoch" in err

@@ -91,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"seglab {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        hint = " (continue with `seglab train --resume RUN`)" if args.command == "train" else ""
+        route = COMMANDS.get(args.command).interrupted
+        hint = f" ({route(args)})" if route is not None else ""
         print(f"seglab {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
     finally:

@@ -19,12 +19,15 @@ class Command:
         run: does the command's work with the parsed arguments; a `SeglabError` it raises is
             printed and exits 2 (`seglab.cli.main`).
         description: the paragraph atop `seglab NAME --help` (default: none).
+        interrupted: after Ctrl-C, the route that carries the work on, for the message that
+            says it was interrupted (default: none).
     """
 
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], None]
     description: str | None = None
+    interrupted: Callable[[argparse.Namespace], str] | None = None
 
 
 COMMANDS: Registry[Command] = Registry("command")

@@ -55,8 +55,10 @@ def fit(trainer: Trainer, train_loader: DataLoader, val_loader: DataLoader | Non
         if not is_main:  # the weights are the same on every process; one writes them
             raise
         save_checkpoint(run.interrupted, trainer.scored_model, card, epoch=trainer.epoch, complete=False)
-        log.warning("interrupted during epoch %d: current weights saved to %s; `seglab train --resume %s` "
-                    "continues after the last complete epoch", trainer.epoch, run.interrupted, run.root)
+        route = (f"`seglab train --resume {shlex.quote(str(run.root))}` continues after the last complete epoch"
+                 if trainer.history else "no epoch completed, so there is nothing to resume yet")
+        log.warning("interrupted during epoch %d: current weights saved to %s; %s", trainer.epoch, run.interrupted,
+                    route)
         raise
     except (torch.OutOfMemoryError, RuntimeError) as err:
         if not isinstance(err, torch.OutOfMemoryError) and "can't allocate memory" not in str(err):
@@ -115,7 +117,8 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
 
 def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback], resume: bool,
            digest: str) -> TrainResult:
-    saved = load_checkpoint(RunFolder.open(run.root).last) if resume else None  # read once: architecture, then state
+    # read once: architecture, then state
+    saved = load_checkpoint(RunFolder.open_to_resume(run.root).last) if resume else None
     if saved is not None:
         cfg = with_saved_architecture(cfg, saved.card)
     # checked before any work (a missing extra stops the run here); only the main process logs

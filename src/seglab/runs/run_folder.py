@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import os
+import shlex
 import shutil
 import socket
 import time
@@ -66,6 +67,34 @@ class RunFolder:
                 f"'{run.root}' is not a finished seglab run: {run.best.relative_to(run.root)} is missing"
             )
         return run
+
+    @classmethod
+    def open_to_resume(cls, path: str | Path) -> RunFolder:
+        """A run folder `--resume` can continue: it holds a `last` checkpoint. A run stopped
+        before its first epoch ended has none, and is started again instead (the message says how).
+
+        Raises:
+            CheckpointError: the folder is missing, or holds no checkpoint to continue from.
+        """
+        run = cls(Path(path))
+        if not run.resumable() and (run.config.is_file() or run.log.is_file()):  # a training started here
+            raise CheckpointError(
+                f"'{run.root}' holds no checkpoint to resume from: its training stopped before the first epoch "
+                f"ended; start it again: {run.restart_route()}"
+            )
+        return cls.open(path)
+
+    def resumable(self) -> bool:
+        """Whether `--resume` can continue this run: a complete epoch's checkpoint was written."""
+        return self.last.is_file()
+
+    def restart_route(self) -> str:
+        """How to start a run that has no checkpoint yet again in this folder: from its config.yaml
+        when it got that far, else by the command that started it."""
+        if self.config.is_file():
+            return (f"`seglab train --config {shlex.quote(str(self.config))} --out {shlex.quote(str(self.root))} "
+                    "--overwrite`")
+        return f"run the same `seglab train` command (with --out {shlex.quote(str(self.root))}) again"
 
     @property
     def config(self) -> Path:
@@ -156,10 +185,11 @@ class RunFolder:
         try:
             if not resume and self.holds_run():
                 if not overwrite:
+                    resume_route = f", --resume {self.root} to continue it" if self.resumable() else ""
                     raise CheckpointError(
                         f"run folder '{self.root}' already holds a run; pass --overwrite (overwrite=True in Python) to replace it (its "
-                        f"checkpoints, evaluations, exports and report are deleted), --resume {self.root} to "
-                        "continue it, or choose another --out"
+                        f"checkpoints, evaluations, exports and report are deleted){resume_route}, or choose "
+                        "another --out"
                     )
                 self._clear()
             self._remove_stale_temporaries()

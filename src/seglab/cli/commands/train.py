@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> None:
     if args.resume:
         if args.data is not None or args.config is not None:
             raise ConfigError("--resume continues a run with its own data and config; give only flags to change")
-        args.config = str(RunFolder.open(args.resume).config)
+        args.config = str(RunFolder.open_to_resume(args.resume).config)
     cfg = with_mlflow_uri(build_config(args), args.mlflow_uri)
     if args.dry_run:
         from seglab.engine.session import dry_run
@@ -143,6 +144,18 @@ def run(args: argparse.Namespace) -> None:
         print((result.run.root / "metrics.md").read_text())
 
 
+def interrupted_route(args: argparse.Namespace) -> str:
+    """After Ctrl-C: `--resume` once an epoch's checkpoint exists, else the same command again
+    (with --overwrite where the stopped run left its config behind)."""
+    from seglab.runs.run_folder import RunFolder
+
+    run = RunFolder(Path(args.resume or args.out))
+    if run.resumable():
+        return f"continue with `seglab train --resume {shlex.quote(str(run.root))}`"
+    again = ["seglab", *args.argv, *(["--overwrite"] if run.holds_run() and not args.overwrite else [])]
+    return f"no checkpoint was written yet, so there is nothing to resume; start again with `{shlex.join(again)}`"
+
+
 def follow_plan(args: argparse.Namespace, cfg: config_io.ExperimentConfig
                 ) -> tuple[config_io.ExperimentConfig, Plan]:
     """The planned config (the flags and --mlflow-uri on top) and its plan; `cfg` is the unplanned one."""
@@ -166,4 +179,5 @@ COMMANDS.register("train")(Command(
                 "history.csv, curves.png, metrics.json into --out.",
     add_arguments=add_arguments,
     run=run,
+    interrupted=interrupted_route,
 ))
