@@ -73,6 +73,18 @@ def test_a_folder_of_a_datasets_pairs_gives_its_images_not_its_masks(tmp_path: P
     assert collect_inputs([tmp_path / "photos"]) == [tmp_path / "photos" / "a.png", tmp_path / "photos" / "b.png"]
 
 
+def test_a_folder_holding_a_models_earlier_outputs_gives_the_images_alone(tmp_path: Path, caplog) -> None:
+    """zhixuhao/unet's `data/membrane/test/`: `0.png` ... beside `0_predict.png` ..., the outputs of
+    an earlier run, which inspect sets aside and predict predicted as images too. A photo named
+    like another with a number (`car_1.png` beside `car.png`) stays an image."""
+    test = tmp_path / "test"
+    _images(test, [f"{i}{suffix}.png" for i in range(3) for suffix in ("", "_predict")] + ["car.png", "car_1.png"])
+    with caplog.at_level("INFO", logger="seglab.inference.files"):
+        assert collect_inputs([test]) == [test / name for name in ("0.png", "1.png", "2.png", "car.png", "car_1.png")]
+    assert f"{test}: 5 images of 8 files; 3 model outputs left out (named after an image beside it plus a word such " \
+           "as _predict, as the data stage sets them aside, e.g. '0_predict.png')" in caplog.text
+
+
 def test_a_folder_of_image_and_label_volumes_gives_the_images(tmp_path: Path, caplog) -> None:
     """Kaggle lungs' `3d_images/` (IMG_0002 beside MASK_0002) and an NFBS subject (T1w beside its
     T1w_brainmask and the T1w_brain it made): the label volumes and their products are left out as

@@ -13,6 +13,7 @@ from seglab.data.discovery.folders import masks_beside_images
 from seglab.data.discovery.folders.chip_labels import chip_labels
 from seglab.data.discovery.image_names import image_name_pattern, pick_files
 from seglab.data.discovery.naming import KeyRule
+from seglab.data.discovery.naming.output_words import model_outputs
 from seglab.data.files.parquet_shards import SHARD_SUFFIXES, shard_kind
 from seglab.data.files.volumes import is_volume
 from seglab.data.layouts.formats import ReadOptions
@@ -118,13 +119,17 @@ def _without_masks(folder: Path, inputs: list[Path], rules: tuple[KeyRule, ...],
     `a_mask.png` beside `a.png`, GeoNRW's `<tile>_seg.tif` and `<tile>_dem.tif` beside
     `<tile>_rgb.jp2`; `_label_volumes`: NFBS' `T1w_brainmask.nii.gz` and `T1w_brain.nii.gz` beside
     `T1w.nii.gz`; of the run's `labels`, SAROS' `body-regions.nii.gz` and the `body-parts.nii.gz` its
-    voxels set aside), and with an `--images` file-name pattern (`picked`) the images it does not name
-    where it names some (`pick_files`), said in one line; all of them for a folder of images alone."""
+    voxels set aside), the outputs of a model beside the images they came from (`model_outputs`:
+    zhixuhao/unet's `test/0_predict.png` beside `0.png`), and with an `--images` file-name pattern
+    (`picked`) the images it does not name where it names some (`pick_files`), said in one line;
+    all of them for a folder of images alone."""
     given = set(inputs)
     masks, ignored = ([path for path in found if path in given] for found in masks_beside_images(folder, rules))
     label_volumes, products, rivals = _label_volumes(inputs, labels)
     masks, ignored = masks + label_volumes + rivals, ignored + products
-    left_out = set(masks) | set(ignored) if masks else set()
+    beside_pairs = set(masks) | set(ignored) if masks else set()
+    outputs = sorted(model_outputs(inputs, inputs) - beside_pairs)
+    left_out = beside_pairs | set(outputs)
     kept, unnamed = [path for path in inputs if path not in left_out], []
     if picked is not None:
         kept, unnamed = pick_files(kept, picked)
@@ -137,6 +142,8 @@ def _without_masks(folder: Path, inputs: list[Path], rules: tuple[KeyRule, ...],
                 f"'{labels.label_file}' (their voxels are a label's, e.g. '{rivals[0].name}')"] if rivals else []
     reasons += [f"{count(len(ignored), 'file')} it lists as ignored beside them (e.g. '{ignored[0].name}')"] \
         if masks and ignored else []
+    reasons += [f"{count(len(outputs), 'model output')} left out (named after an image beside it plus a word such "
+                f"as _predict, as the data stage sets them aside, e.g. '{outputs[0].name}')"] if outputs else []
     reasons += [f"{count(len(unnamed), 'image')} the run's --images '{picked}' does not name, left out as training "
                 f"left them (e.g. '{unnamed[0].name}')"] if unnamed else []
     log.info("%s: %s of %s; %s. Name a file to predict it all the same", folder, count(len(kept), "image"),

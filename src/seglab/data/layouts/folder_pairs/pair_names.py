@@ -8,7 +8,7 @@ from pathlib import Path
 
 from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.naming import stem, usable_splits
-from seglab.data.discovery.naming.output_words import MODEL_OUTPUT_WORD
+from seglab.data.discovery.naming.output_words import model_outputs, name_cuts
 from seglab.data.discovery.naming.split_words import name_split
 
 logger = logging.getLogger(__name__)
@@ -35,17 +35,9 @@ def _derived_images(problems: list[Problem], pairs: list[Pair], unlabelled: list
     for a model's output (zhixuhao/unet's `test/0_predict.png`, milesial's `0_OUT.png`), since a test
     folder may well hold `car.jpg` and `car_1.jpg`, two photos."""
     paired = {(pair.image.parent, stem(pair.image)) for pair in pairs}
-    bare = {(image.parent, stem(image)) for image in unlabelled}
     found = [p.path for p in problems if p.code == "image-without-mask" and p.path is not None] + unlabelled
-    derived = set()
-    for path in found:
-        name = stem(path)
-        for cut in (i for i, c in enumerate(name) if c in "_-."):
-            key = (path.parent, name[:cut])
-            if key in paired or (key in bare and MODEL_OUTPUT_WORD.fullmatch(name[cut + 1:])):
-                derived.add(path)
-                break
-    return derived
+    beside_paired = {path for path in found if any((path.parent, base) in paired for base, _ in name_cuts(stem(path)))}
+    return beside_paired | model_outputs(found, unlabelled)
 
 
 def _folder_of(image: Path, root: Path) -> str:
