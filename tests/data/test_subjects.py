@@ -7,6 +7,7 @@ class folders, which are no subjects.
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -764,3 +765,43 @@ def test_one_eye_in_sibling_trees_of_image_and_mask_folders_groups_by_its_name(t
     assert rose1["ROSE-1/DVC/train/img/01.tif"] == rose1["ROSE-1/SVC/train/img/01.tif"] == "ROSE-1/train/img/01"
     rose2 = [p.group for p in index.pairs if "ROSE-2" in p.image.parts]
     assert len(set(rose2)) == 3 and "sibling folders that repeat one image and mask tree" in index.pairing[-1]
+
+
+def midv(root: Path) -> None:
+    """MIDV-2020: `<top>/images/<doctype>/NN.jpg` under `templates/`, `scan_upright/` and `photo/`,
+    regions in one VIA 2 project a document type, `<top>/annotations/<doctype>.json`."""
+    for top in ("templates", "scan_upright", "photo"):
+        for doctype in ("alb_id", "esp_id", "grc_passport"):
+            metadata = {}
+            for n in range(2):
+                image = root / top / "images" / doctype / f"{n:02d}.jpg"
+                save(image, photo(n, SIZE))
+                size = image.stat().st_size
+                quad = {"name": "polygon", "all_points_x": [2, 13, 13, 2], "all_points_y": [1, 1, 10, 10]}
+                metadata[f"{image.name}{size}"] = {"filename": image.name, "size": size, "file_attributes": {},
+                                                   "regions": [{"shape_attributes": quad,
+                                                                "region_attributes": {"field_name": "doc_quad"}}]}
+            (root / top / "annotations").mkdir(parents=True, exist_ok=True)
+            (root / top / "annotations" / f"{doctype}.json").write_text(json.dumps(
+                {"_via_settings": {}, "_via_img_metadata": metadata, "_via_image_id_list": list(metadata)}))
+
+
+def test_one_document_in_top_folders_repeating_one_image_tree_groups_by_its_path(tmp_path: Path) -> None:
+    """MIDV-2020's `templates/images/alb_id/00.jpg`, again under `scan_upright/` and `photo/` (masks
+    painted from VIA files): one document captured three ways was three groups, so a drawn split
+    trained on its scan and tested on its photo. Class folders repeating one folder of numbered
+    names (`benign/images/000.png`) stay ungrouped."""
+    midv(tmp_path / "midv")
+    index = discover(tmp_path / "midv", cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 18 and index.format == "via"
+    groups = {p.image.relative_to(tmp_path / "midv").as_posix(): p.group for p in index.pairs}
+    assert len(set(groups.values())) == 6
+    assert groups["templates/images/alb_id/00.jpg"] == groups["photo/images/alb_id/00.jpg"] == "images/alb_id/00"
+    assert "top folders that repeat one tree of images" in index.pairing[-1]
+    split_of = {p.group: split for split, pairs in split_pairs(index.pairs, seed=0).items() for p in pairs}
+    assert all(split_of[p.group] == split for split, pairs in split_pairs(index.pairs, seed=0).items() for p in pairs)
+    for top in ("benign", "malignant", "normal"):
+        for n in range(3):
+            save(tmp_path / "classes" / top / "images" / f"{n:03d}.png", photo(n, SIZE))
+            save(tmp_path / "classes" / top / "masks" / f"{n:03d}.png", mask(n))
+    assert {p.group for p in discover(tmp_path / "classes").pairs} == {None}

@@ -19,7 +19,9 @@ slide `CMU-1`, in a folder of its own; TIGER's `100B_[11024, 22304, 11072, 22344
 `P1_L_DM_MLO` and `P1_L_CM_MLO`: patient 1's left breast, low-energy and subtracted, in the MLO view),
 or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame), or last
 the name an image has in each of sibling folders repeating one image and mask tree (ROSE's
-`SVC/train/img/01.tif` and `DVC/train/img/01.tif`: one eye at two depths of the retina). First of
+`SVC/train/img/01.tif` and `DVC/train/img/01.tif`: one eye at two depths of the retina), or the
+path below top folders that repeat one tree of images (MIDV-2020's `templates/images/alb_id/00.jpg`
+and `photo/images/alb_id/00.jpg`: one document scanned and photographed). First of
 all, a change-detection scene seen at two dates, each date an image with its own mask in sibling
 folders named for the dates (SECOND's `im1/00003.png` + `label1/` and `im2/00003.png` + `label2/`).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
@@ -41,7 +43,7 @@ from pathlib import Path
 
 from seglab.data.discovery.channel_files import DATE_WORDS, YEAR, date_order, date_words
 from seglab.data.files.index import DatasetIndex, Pair
-from seglab.data.discovery.naming import folder_split, folders_split, words
+from seglab.data.discovery.naming import folder_split, folders_split, stem, words
 from seglab.data.discovery.naming.affixes import without_affix_words
 from seglab.data.discovery.naming.case_versions import case_name
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
@@ -93,7 +95,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
              or _by_repeated_names(index.pairs, index.root) or _by_frame_folder(index.pairs, index.root)
              or _by_scene_id(index.pairs)
              or _by_crop_source(index.pairs) or _by_tile_source(index.pairs) or _by_leading_id(index.pairs)
-             or _by_shared_mask(index.pairs, index.root) or _by_parallel_trees(index.pairs, index.root))
+             or _by_shared_mask(index.pairs, index.root) or _by_parallel_trees(index.pairs, index.root)
+             or _by_repeated_top_trees(index.pairs, index.root))
     if found is None:
         return index
     subjects, how = found
@@ -647,6 +650,30 @@ def _by_parallel_trees(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
     if len(set(subjects.values())) < 2:
         return None
     return subjects, "its image's name in the sibling folders that repeat one image and mask tree (one subject imaged each way)"
+
+
+def _by_repeated_top_trees(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
+    """MIDV-2020's `templates/images/alb_id/00.jpg`, again as `scan_upright/images/alb_id/00.jpg` and
+    `photo/images/alb_id/00.jpg` -> `images/alb_id/00`: one document captured each way, in top
+    folders that repeat one tree of image paths (most of each one's, in several folders below it),
+    where the masks drawn from annotation files tell nothing (`_by_parallel_trees` needs mask
+    folders). The top folders are named by words alone and no split (numbered folders are cases);
+    class folders hold one folder of numbered files each (`benign/images/001.png`), or names of their
+    own (BUSI's `benign (1).png`), and are left alone. Pairs outside such folders are a group each."""
+    trees: dict[str, dict[str, str]] = {}  # a top folder -> its images' paths below it (no suffix) -> pair names
+    for pair in pairs:
+        if not pair.image.is_relative_to(root):
+            continue
+        top, *below = pair.image.relative_to(root).parts
+        if len(below) >= 2 and folder_split(top) is None and not any(c.isdigit() for c in top):
+            trees.setdefault(top, {})[Path(*below[:-1], stem(pair.image)).as_posix()] = pair.name
+    held = Counter(path for tree in trees.values() for path in tree)
+    repeating = [tree for tree in trees.values() if sum(held[path] > 1 for path in tree) > len(tree) / 2]
+    held = Counter(path for tree in repeating for path in tree)
+    subjects = {name: path for tree in repeating for path, name in tree.items() if held[path] > 1}
+    if len(repeating) < 2 or len({os.path.dirname(path) for path in subjects.values()}) < 2:
+        return None
+    return subjects, "its image's path in the top folders that repeat one tree of images (one item captured each way)"
 
 
 def _says_subjects(subjects: dict[str, str], pairs: int) -> bool:
