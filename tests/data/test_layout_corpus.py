@@ -23,6 +23,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data import discover, inspect_dataset, format_report, read_mask, split_pairs
 from seglab.data.checking.audit import audit
+from seglab.data.classes import load_classes_file
 from seglab.data.classes.mapping import OffsetMapping
 from seglab.data.discovery.naming.mask_patterns import pattern_for, unique_template_stems
 from seglab.data.layouts.layout_refusal import what_was_seen
@@ -3008,6 +3009,25 @@ def test_photos_with_a_painted_background_are_refused_as_masks(tmp_path):
         save(tmp_path / "segmim" / f"segmim_{i:05d}.png", painted)
     with pytest.raises(DataError, match="no class colour, .* Are they photos"):
         discover(tmp_path, images="jpg", masks="segmim")
+
+
+def test_the_photo_refusal_names_the_classes_flag_and_the_files_form(tmp_path, capsys):
+    """Kaggle's Cityscapes pairs, one class colour found among a JPEG's thousands: the refusal said
+    "list the class colours in classes.json", naming neither --classes nor the form. The form it
+    names now is one --classes reads."""
+    y, x = np.mgrid[: SIZE[0], : SIZE[1]]
+    for i in range(4):
+        image = np.stack([x * 5 + i, y * 7 + 3 * i, (x + y) * 3 + 40], axis=-1).astype(np.uint8)
+        painted = image.copy()
+        painted[:, : SIZE[1] // 3] = (128, 64, 128)
+        save(tmp_path / "data" / "jpg" / f"image_{i:05d}.png", image)
+        save(tmp_path / "data" / "segmim" / f"segmim_{i:05d}.png", painted)
+    assert main(["inspect", str(tmp_path / "data"), "--images", "jpg", "--masks", "segmim"]) == 2
+    assert 'list the class colours in a classes.json passed with --classes FILE ({"names": ["background", ' \
+           '"road", ...], "colours": [[0, 0, 0], [128, 64, 128], ...]}' in capsys.readouterr().err
+    classes = tmp_path / "classes.json"
+    classes.write_text(json.dumps({"names": ["background", "road"], "colours": [[0, 0, 0], [128, 64, 128]]}))
+    assert load_classes_file(classes).colours == ((0, 0, 0), (128, 64, 128))
 
 
 def test_istd_refusal_names_the_image_folder_of_every_split(tmp_path):

@@ -28,6 +28,10 @@ BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
 # JPEG-saved 0/255 masks (Kvasir-SEG's, and more so resized copies): JPEG blurs every edge and
 # rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
 JPEG_NEAR = 48
+# how colour masks get their classes, for the messages that cannot tell them (docs/encodings.md)
+COLOUR_CLASSES_ROUTE = ('list the class colours in a classes.json passed with --classes FILE ({"names": '
+                        '["background", "road", ...], "colours": [[0, 0, 0], [128, 64, 128], ...]}: a name and the '
+                        'mask\'s RGB colour a class, in the same order)')
 
 
 class MappingError(ValueError):
@@ -127,8 +131,7 @@ def single_channel(raw: np.ndarray) -> np.ndarray:
             raise MappingError(f"mask has 3 channels of {raw.dtype} values that differ: neither a label map "
                                "nor 8-bit class colours", "bad-shape")
         raise MappingError(
-            "mask is an RGB image with colours, not a class-index map; "
-            "list the class colours in classes.json to map colours to classes",
+            f"mask is an RGB image with colours, not a class-index map; {COLOUR_CLASSES_ROUTE}",
             "colour-mask",
         )
     raise MappingError(f"mask has shape {raw.shape}; expected a 2-D label map (H, W)", "bad-shape")

@@ -49,6 +49,7 @@ import numpy as np
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.classes.mapping import (
     BINARY_SHARE,
+    COLOUR_CLASSES_ROUTE,
     JPEG_NEAR,
     BinaryMapping,
     ColourMapping,
@@ -369,7 +370,7 @@ def _colour_classes(sample: MaskSample, classes: ClassSpec | None, palettes: boo
             raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(noise):,} colours that are "
                             f"no class colour, {share:.0%} of their pixels: edges are never so many. Are they photos "
                             "with the background painted over (Oxford 102 Flowers' segmim/)? Masks hold one colour "
-                            "per class; or list the class colours in classes.json")
+                            f"per class; or {COLOUR_CLASSES_ROUTE}")
     snapped = _snapped_problem(sample, sample.colours, noise, f"have {len(noise)} colours that are not class "
                                "colours (antialiased or JPEG edges); each was snapped to the nearest class colour")
     return Encoding(classes, NearestColourMapping(classes.colours, void, void_label), (snapped,))
@@ -395,7 +396,7 @@ def _found_classes(
     if not 0 < len(colours) <= MAX_COLOURS:
         raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
                         f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
-                        "Masks hold one colour per class; or list the class colours in classes.json")
+                        f"Masks hold one colour per class; or {COLOUR_CLASSES_ROUTE}")
     shipped = known_palette(colours, near) if palettes else None
     if shipped is not None and (not shipped[1] or void_unasked(shipped[0], colours, near)):
         classes = shipped[0].spec(void=shipped[1])
