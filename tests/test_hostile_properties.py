@@ -2734,3 +2734,143 @@ def test_bids_names_of_any_entities_read_each_image_once(files, case):
     assert not read & set(variants)
     copies = {volume_stem(p) for p in read}
     assert all(p in read or p in variants or volume_stem(p) in copies for p in paths if _is_image(p))
+
+
+# --- cloud exports (Vertex AI, SageMaker), grey-code and tool label tables, side text, NRRD labels, RLE, band series --
+
+grey_ids = st.integers(-3, 300).map(str) | st.sampled_from(["65535", "65536", "9" * 30, _LONG_NUMBER, "-0", "²", "",
+                                                            "1.0", " 7"])
+
+
+@SETTINGS
+@given(rows=st.lists(st.tuples(st.sampled_from(["bckgnd", "crack", "", "a;b"]) | st.text(max_size=4), grey_ids,
+                               grey_ids), max_size=5),
+       header=st.sampled_from(["Class,Desc,Color,Red,Green,Blue,Label,Gray", "Desc,Grey", "Desc,Label,Gray",
+                               "Class,Gray,Label"]))
+def test_any_grey_code_table_gives_pairs_or_a_seglab_error(tmp_path_factory, rows, header):
+    """The EL solar-cell benchmark's class table (Gray codes of grey masks, numbered by Label) of
+    huge, negative, repeated and odd ids beside grey masks holding 0, 128 and 255."""
+    root = _example_folder(tmp_path_factory, "grey-codes")
+    for k in range(3):
+        _photo(root / "images" / f"p{k}.png")
+        mask = np.zeros((6, 8), np.uint8)
+        mask[1:3], mask[4:] = 128, 255
+        (root / "masks").mkdir(exist_ok=True)
+        Image.fromarray(mask).save(root / "masks" / f"p{k}.png")
+    columns = header.lower().split(",")
+    lines = [",".join({"desc": name, "class": name, "gray": grey, "grey": grey, "label": label}.get(c, "x")
+                      for c in columns) for name, grey, label in [("bckgnd", "0", "0"), *rows]]
+    (root / "ListOfClassesAndColorCodes.csv").write_text("\n".join([header, *lines]) + "\n")
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+@SETTINGS
+@given(data=st.binary(max_size=300) | st.text(max_size=60).map(lambda t: t.encode("utf-8", "surrogatepass")) | st.sampled_from(
+    ["背景\n道路\n", "사람\n", "Фон\n", "Café\n", "ＡＢ\n"]).flatmap(lambda t: st.sampled_from(
+        [t.encode(enc, "replace") for enc in ("gbk", "euc-kr", "cp932", "cp1251", "cp1252", "utf-16")])),
+       name=st.sampled_from(["labels.txt", "classes.txt", "README.md", "train.txt", "class_dict.csv"]))
+def test_any_bytes_as_a_legacy_encoded_side_file_read_as_text_or_are_named(tmp_path_factory, data, name):
+    """Random bytes, or names in GBK, EUC-KR, Shift-JIS, CP1251, CP1252 and UTF-16, as a side file:
+    `side_text` decodes them or raises UnicodeDecodeError saying how to convert the file, and the
+    readers of class tables name the values, none, or a SeglabError naming the file."""
+    from seglab.data.classes.text_encodings import side_text
+    from seglab.data.layouts.folder_pairs import value_names_in
+
+    folder = tmp_path_factory.mktemp("legacy")
+    path = folder / name
+    path.write_bytes(data)
+    try:
+        assert isinstance(side_text(data, path), str)
+    except UnicodeDecodeError as err:
+        assert "iconv" in str(err)
+    try:
+        _plain_value_names(value_names_in(folder))
+    except SeglabError as err:
+        assert name in str(err)
+
+
+tool_label_lines = st.lists(st.sampled_from(["1 person 128 0 0", "2 car 0 128 0", "1 road 1 2 3", "0 background 0 0 0",
+                                             "3 big rock 1 2 3", "99999999999999999999 x 1 2 3", "2 car 999 0 0",
+                                             "-1 void 0 0 0", "1 ² 0 0 0", "1" + " 1" * 5000, "1 a" + " 1" * 5000 + " x",
+                                             "# comment", ""]) | st.text(max_size=12), max_size=5)
+pixel_annotation_labels = json_values | st.dictionaries(
+    st.sampled_from(["unlabeled", "road", "car", ""]) | st.text(max_size=3),
+    json_values | st.fixed_dictionaries({"id": st.integers(-2, 300) | st.sampled_from([2**70]) | json_values},
+                                        optional={"color": json_values, "categorie": json_values}), max_size=4)
+
+
+@SETTINGS
+@given(lines=tool_label_lines, labels=pixel_annotation_labels, which=st.sampled_from(["labels.txt", "config.json"]))
+def test_any_eiseg_or_pixel_annotation_tool_labels_name_values_or_the_file(tmp_path_factory, lines, labels, which):
+    """EISeg's labels.txt (`1 person 128 0 0` lines) and PixelAnnotationTool's config.json
+    (`{"labels": {"road": {"id": 1, ...}}}`) of repeated, huge, negative and odd ids, wrong types
+    and long lines: names of values, none, or a SeglabError naming the file, at once."""
+    import time
+
+    from seglab.data.layouts.folder_pairs import value_names_in
+
+    folder = tmp_path_factory.mktemp("tool-labels")
+    text = "\n".join(lines) if which == "labels.txt" else json.dumps({"labels": labels})
+    (folder / which).write_text(text, errors="surrogateescape")
+    start = time.perf_counter()
+    try:
+        _plain_value_names(value_names_in(folder))
+    except SeglabError as err:
+        assert which in str(err)
+    assert time.perf_counter() - start < 5
+
+
+@SETTINGS
+@given(rows=st.lists(st.tuples(st.sampled_from(["a.jpg", "b.jpg", "a.png", "", "x"]) | st.text(max_size=5),
+                               runs | st.sampled_from(["", "nan", "9" * 30 + " 4", "1 " + "9" * 30, "0 0 " * 500])),
+                     max_size=4),
+       delimiter=st.sampled_from(["\t", ",", " ", ";"]), extra=st.sampled_from(["", "\tx", "\t\t", '"', "\x00"]))
+def test_any_headerless_or_tab_run_length_table_gives_pairs_or_a_seglab_error(tmp_path_factory, rows, delimiter, extra):
+    """Tianchi's train_mask.csv (`a.jpg<TAB>1 4 9 3` lines, no header) of any names, runs past the
+    image, negative, huge and odd, other delimiters, extra cells, quotes and NULs."""
+    folder = _example_folder(tmp_path_factory, "rle-headerless")
+    _photo(folder / "a.jpg")
+    _photo(folder / "b.jpg")
+    lines = [f"a.jpg{delimiter}1 4 9 3", *(f"{name}{delimiter}{rle}{extra}" for name, rle in rows)]
+    (folder / "train_mask.csv").write_text("\n".join(lines) + "\n")
+    _small_allocation(lambda: _only_seglab_errors(folder, tmp_path_factory.mktemp("cache")))
+
+
+band_series = hnp.arrays(st.sampled_from([np.float32, np.uint16, np.int8, np.bool_, np.float16, np.complex64,
+                                          np.dtype("<U2"), np.dtype("datetime64[s]"), np.dtype(">f8")]),
+                         st.sampled_from([(6, 8, 8), (6, 8, 4), (6, 8, 1), (6, 8), (8,), (), (0, 8, 8), (6, 8, 0),
+                                          (6, 8, 8, 2), (5, 8, 8)]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(odd=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), band_series), max_size=2),
+       frame=st.none() | st.integers(-2, 9), cut=st.integers(0, 200))
+def test_any_band_time_series_give_pairs_or_a_seglab_error(tmp_path_factory, odd, frame, cut):
+    """Contrails' record folders (band_08.npy ... of (H, W, 8) beside human_pixel_masks.npy) with
+    band files of odd shapes and dtypes (text, dates, complex, no frames, one frame, 4-D), cut
+    short, read at any --frame: the pairs, every image readable, or a seglab error."""
+    from seglab.data import discover
+    from seglab.data.files.io import read_image
+
+    root = _example_folder(tmp_path_factory, "contrails")
+    for record in range(3):
+        folder = root / "train" / f"10{record}"
+        folder.mkdir(parents=True)
+        for band in range(3):
+            np.save(folder / f"band_{8 + band:02d}.npy", np.full((6, 8, 8), band, np.float32))
+        np.save(folder / "human_pixel_masks.npy", (np.arange(48).reshape(6, 8, 1) % 3 == 0).astype(np.int32))
+    for record, band, array in odd:
+        path = root / "train" / f"10{record}" / f"band_{8 + band:02d}.npy"
+        np.save(path, array)
+        if cut:
+            path.write_bytes(path.read_bytes()[:cut])
+
+    def read() -> None:
+        try:
+            index = discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")), frame=frame)
+            for pair in index.pairs:
+                read_image(pair.images)
+        except SeglabError:
+            pass
+
+    _small_allocation(read)
