@@ -2820,6 +2820,44 @@ def test_any_eiseg_or_pixel_annotation_tool_labels_name_values_or_the_file(tmp_p
     assert time.perf_counter() - start < 5
 
 
+nrrd_fields = st.lists(st.sampled_from([
+    "Segment0_LabelValue:=1", "Segment0_Name:=liver", "Segment0_Color:=0.5 0.6 0.5", "Segment0_Color:=0..5 1 1",
+    "Segment0_Color:=300 0 0", "Segment0_Color:=1 2", "Segment0_Layer:=1", "Segment1_LabelValue:=-4",
+    "Segment1_LabelValue:=" + "9" * 5000, "Segment1_Name:=", "modality:=org.mitk.multilabel.segmentation",
+    "modality:=org.mitk.image.multilabel", "layers:=1", "org.mitk.label_000_00001:=<Label><property key=\"value\">"
+    "<unsigned value=\"2\"/></property><property key=\"name\"><string value=\"Tumor\"/></property></Label>",
+    "org.mitk.label_000_00002:=<Label", "org.mitk.label_000_00003:=<Label><property key=\"value\"><u value=\"x\"/>"
+    "</property></Label>"]), max_size=6)
+mitk_groups = json_values | st.lists(st.fixed_dictionaries({"labels": json_values | st.lists(
+    json_values | st.fixed_dictionaries({"value": st.integers(-2, 300) | st.sampled_from([2**70]) | json_values},
+                                        optional={"name": json_values, "color": json_values | st.fixed_dictionaries(
+                                            {"value": json_values | st.lists(st.floats() | st.integers(-(10**400), 10**400),
+                                                                             max_size=4)})}), max_size=3)}), max_size=2)
+
+
+@example(fields=["Segment0_Color:=0..5 1 1", "Segment0_LabelValue:=1"], groups=None, cut=0)  # float('0..5'): ValueError
+@example(fields=[], groups=[{"labels": [{"value": 1, "color": [float("nan"), 0, 0]}]}], cut=0)  # round(nan): ValueError
+@example(fields=[], groups=[{"labels": [{"value": 1, "color": [10**400, 0, 0]}]}], cut=0)  # 10**400 / 255: OverflowError
+@SETTINGS
+@given(fields=nrrd_fields, groups=mitk_groups, cut=st.integers(0, 300))
+def test_any_nrrd_label_header_names_labels_or_none(tmp_path_factory, fields, groups, cut):
+    """3D Slicer's Segment<k>_ keys, MITK's labelgroups JSON (broken, cut, of wrong types, colours
+    of NaN and numbers past a float) and legacy MITK's XML labels: the labels by value, each a name
+    and a colour of bytes or none, or none at all; never another exception."""
+    from seglab.data.files.segment_labels import segment_labels
+
+    groups_text = json.dumps(groups)
+    header = "\n".join([*fields, "org.mitk.multilabel.segmentation.labelgroups:=" + (groups_text[:cut] if cut else
+                                                                                      groups_text)])
+    path = tmp_path_factory.mktemp("nrrd") / "Segmentation.nrrd"
+    path.write_bytes(f"NRRD0004\ntype: unsigned char\ndimension: 3\nsizes: 2 2 1\nencoding: raw\n{header}\n\n"
+                     .encode("utf-8", "surrogateescape") + bytes(4))
+    labels = segment_labels(path)
+    assert all(isinstance(value, int) and isinstance(name, str) and name for value, (name, _) in labels.items())
+    assert all(colour is None or all(isinstance(c, int) and 0 <= c <= 255 for c in colour)
+               for _, colour in labels.values())
+
+
 @SETTINGS
 @given(rows=st.lists(st.tuples(st.sampled_from(["a.jpg", "b.jpg", "a.png", "", "x"]) | st.text(max_size=5),
                                runs | st.sampled_from(["", "nan", "9" * 30 + " 4", "1 " + "9" * 30, "0 0 " * 500])),

@@ -17,6 +17,7 @@ Labels in several layers or groups (they overlap) give none: `read_nrrd` refuses
 from __future__ import annotations
 
 import json
+import math
 import re
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
@@ -52,9 +53,7 @@ def _slicer_segments(head: str) -> dict[int, tuple[str, Colour | None]]:
             value = int(f["LabelValue"])
         except (KeyError, ValueError):
             continue
-        colour = [float(v) for v in f.get("Color", "").split()] if re.fullmatch(r"[\d.\s]+", f.get("Color", "")) \
-            else []
-        segments[value] = (f.get("Name") or f"segment {value}", _colour(colour[:3]))
+        segments[value] = (f.get("Name") or f"segment {value}", _colour(_numbers(f.get("Color", ""))[:3]))
     return segments
 
 
@@ -97,11 +96,27 @@ def _legacy_mitk_labels(fields: dict[str, str]) -> dict[int, tuple[str, Colour |
     return labels
 
 
+def _numbers(text: str) -> list[float]:
+    """The numbers of a space-separated header value (Slicer's `0.8 0.3 0.2`); none where any
+    word is no decimal number (`0..5` too, which the header's digits and dots may spell)."""
+    try:
+        return [float(word) for word in text.split()] if re.fullmatch(r"[\d.\s]+", text) else []
+    except ValueError:
+        return []
+
+
 def _colour(channels: object) -> Colour | None:
     """An RGB colour of 0-1 fractions, or of 0-255 numbers where one is above 1, as bytes; None
-    for anything else."""
+    for anything else: not three numbers, or one not finite (JSON's NaN and Infinity, an integer
+    of 400 digits), which rounding and dividing raised on (ValueError, OverflowError)."""
     if not isinstance(channels, list) or len(channels) != 3 or not all(
             isinstance(c, (int, float)) and not isinstance(c, bool) for c in channels):
         return None
-    fractions = [c / 255 for c in channels] if max(channels) > 1 else channels
+    try:
+        numbers = [float(c) for c in channels]
+    except OverflowError:
+        return None
+    if not all(map(math.isfinite, numbers)):
+        return None
+    fractions = [c / 255 for c in numbers] if max(numbers) > 1 else numbers
     return tuple(int(round(255 * min(max(c, 0.0), 1.0))) for c in fractions)  # type: ignore[return-value]
