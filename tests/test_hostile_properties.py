@@ -2738,6 +2738,60 @@ def test_bids_names_of_any_entities_read_each_image_once(files, case):
 
 # --- cloud exports (Vertex AI, SageMaker), grey-code and tool label tables, side text, NRRD labels, RLE, band series --
 
+bucket_uris = st.sampled_from(["gs://my-bucket/images/a.jpg", "gs://my-bucket/masks/a.png", "s3://my-bucket/images/a.jpg",
+                               "s3://my-bucket/masks/a.png", "s3://", "gs://", "gs://b", "gs://b/", "gs://b/../../x",
+                               "gs://b/%2e%2e/%2e%2e/etc/passwd", "gs://b/images/a%00.jpg", "s3://b/a\x00.png",
+                               "gs://b/images/\udcff.jpg", "gs://b/images/a.jpg?x=1", "GS://B/IMAGES/A.JPG",
+                               "gs://b/" + "/".join(["a"] * 10_000), "gs://b/" + "x" * 5000, "/etc/passwd",
+                               "images/a.jpg", "a.jpg", ""]) | st.text(max_size=12)
+vertex_colours = json_values | st.lists(json_values | st.fixed_dictionaries(
+    {"displayName": st.sampled_from(["car", "road", "background"]) | json_values,
+     "color": json_values | st.fixed_dictionaries({}, optional={c: st.floats() | st.integers(-2, 300) | json_values
+                                                                for c in ("red", "green", "blue")})}), max_size=3)
+vertex_rows = st.fixed_dictionaries(
+    {"imageGcsUri": bucket_uris | json_values},
+    optional={"segmentationAnnotation": json_values | st.fixed_dictionaries(
+        {"maskGcsUri": bucket_uris | json_values}, optional={"annotationSpecColors": vertex_colours}),
+        "dataItemResourceLabels": json_values | st.fixed_dictionaries(
+            {"aiplatform.googleapis.com/ml_use": st.sampled_from(["training", "validation", "test", "x"]) | json_values})})
+damaged_lines = st.sampled_from(['{"imageGcsUri": "gs://b/a.jpg", ', "[1, 2]", "null", "\x00", "{" * 3000,
+                                 '{"imageGcsUri": ' + "9" * 5000 + "}", '{"source-ref": NaN}', "\ufeff{}"])
+
+
+def _bucket_copy(root: Path) -> None:
+    """A bucket's images/a.jpg and its colour mask masks/a.png (black and red)."""
+    _photo(root / "images" / "a.jpg")
+    mask = np.zeros((6, 8, 3), np.uint8)
+    mask[2:4, 2:6] = (255, 0, 0)
+    (root / "masks").mkdir()
+    Image.fromarray(mask).save(root / "masks" / "a.png")
+
+
+def _export_lines(first: dict, rows: list, damaged: list[str]) -> str:
+    return "\n".join([json.dumps(first), *(json.dumps(row) for row in rows), *damaged]) + "\n"
+
+
+@example(rows=[{"imageGcsUri": "gs://b/a.jpg", "segmentationAnnotation": {"annotationSpecColors": 5}}], damaged=[],
+         cut=0, as_data=False)  # colours that are a number: iterated, TypeError
+@SETTINGS
+@given(rows=st.lists(vertex_rows, max_size=3), damaged=st.lists(damaged_lines, max_size=1), cut=st.integers(0, 600),
+       as_data=st.booleans())
+def test_any_vertex_ai_export_gives_pairs_or_a_seglab_error(tmp_path_factory, rows, damaged, cut, as_data):
+    """A Vertex AI image_segmentation_1.jsonl of any lines after a good one: damaged JSON, URIs of
+    odd forms (`s3://` alone, `gs://b/../../x`, 10,000 parts, a NUL, no UTF-8), colour lists of
+    wrong types, cut short; read from the bucket's copy or given as DATA."""
+    root = _example_folder(tmp_path_factory, "vertex")
+    _bucket_copy(root)
+    first = {"imageGcsUri": "gs://my-bucket/images/a.jpg", "segmentationAnnotation": {
+        "maskGcsUri": "gs://my-bucket/masks/a.png",
+        "annotationSpecColors": [{"displayName": "car", "color": {"red": 1.0}}]}}
+    export = root / "export" / "data-x" / "image_segmentation_1.jsonl"
+    export.parent.mkdir(parents=True)
+    text = _export_lines(first, rows, damaged)
+    export.write_text(text[:cut] if cut > 120 else text, errors="surrogateescape")
+    _small_allocation(lambda: _only_seglab_errors(export if as_data else root, tmp_path_factory.mktemp("cache")))
+
+
 grey_ids = st.integers(-3, 300).map(str) | st.sampled_from(["65535", "65536", "9" * 30, _LONG_NUMBER, "-0", "²", "",
                                                             "1.0", " 7"])
 

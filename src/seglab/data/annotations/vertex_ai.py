@@ -69,7 +69,8 @@ def _classes(rows: list[tuple[int, dict[str, Any]]], path: Path) -> ClassSpec:
     """
     colours: dict[str, tuple[int, int, int]] = {}
     for _, row in rows:
-        for entry in _annotation(row).get("annotationSpecColors") or []:
+        entries = _annotation(row).get("annotationSpecColors")
+        for entry in entries if isinstance(entries, list) else []:  # a damaged line's number or text lists none
             if isinstance(entry, dict) and isinstance(entry.get("displayName"), str):
                 colours.setdefault(entry["displayName"], _colour(entry, path))
     if not colours:
