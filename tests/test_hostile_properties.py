@@ -2792,6 +2792,37 @@ def test_any_vertex_ai_export_gives_pairs_or_a_seglab_error(tmp_path_factory, ro
     _small_allocation(lambda: _only_seglab_errors(export if as_data else root, tmp_path_factory.mktemp("cache")))
 
 
+sagemaker_colour_maps = json_values | st.dictionaries(
+    st.sampled_from(["0", "1", "2", "01", "-1", "9" * 5000, "x"]),
+    json_values | st.fixed_dictionaries({"class-name": st.sampled_from(["BACKGROUND", "car", ""]) | json_values,
+                                         "hex-color": st.sampled_from(["#ffffff", "#ff0000", "#-1-1-1", "#fff", "ff",
+                                                                       "#zzzzzz", "#１２３４５６"]) | json_values}),
+    max_size=3)
+sagemaker_rows = st.fixed_dictionaries({"source-ref": bucket_uris | json_values}, optional={
+    "job-ref": bucket_uris | json_values,
+    "job-ref-metadata": json_values | st.fixed_dictionaries({"internal-color-map": sagemaker_colour_maps})})
+
+
+@example(rows=[], damaged=[], colour_map={}, first_source="s3://b/" + "x" * 5000,
+         as_data=True)  # the bucket's copy looked for with Path.is_file: OSError (file name too long)
+@SETTINGS
+@given(rows=st.lists(sagemaker_rows, max_size=3), damaged=st.lists(damaged_lines, max_size=1),
+       colour_map=sagemaker_colour_maps, first_source=bucket_uris, as_data=st.booleans())
+def test_any_sagemaker_manifest_gives_pairs_or_a_seglab_error(tmp_path_factory, rows, damaged, colour_map,
+                                                             first_source, as_data):
+    """A SageMaker Ground Truth output.manifest of any lines: damaged JSON, URIs of odd forms (its
+    first line's too, which places the bucket's copy when the manifest is DATA), internal-color-maps
+    of wrong types, huge, negative and repeated class numbers; from the copy or as DATA."""
+    root = _example_folder(tmp_path_factory, "sagemaker")
+    _bucket_copy(root)
+    first = {"source-ref": first_source, "job-ref": "s3://my-bucket/masks/a.png",
+             "job-ref-metadata": {"internal-color-map": colour_map}}
+    manifest = root / "output" / "job" / "manifests" / "output" / "output.manifest"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(_export_lines(first, rows, damaged), errors="surrogateescape")
+    _small_allocation(lambda: _only_seglab_errors(manifest if as_data else root, tmp_path_factory.mktemp("cache")))
+
+
 grey_ids = st.integers(-3, 300).map(str) | st.sampled_from(["65535", "65536", "9" * 30, _LONG_NUMBER, "-0", "²", "",
                                                             "1.0", " 7"])
 

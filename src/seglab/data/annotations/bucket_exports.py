@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
-from seglab.data.annotations.annotated_images import located_images
+from seglab.data.annotations.annotated_images import file_inside, located_images
 from seglab.data.discovery.folders import json_listing
 from seglab.data.files.index import Problem
 from seglab.data.files.json_lines import json_object_lines
@@ -51,10 +51,11 @@ def export_rows(path: Path, what: str, key: str) -> list[tuple[int, dict[str, An
 
 def bucket_copy(export: Path, uri: str) -> Path:
     """The folder holding the bucket's copy for an export given as DATA: the nearest above it
-    holding the file `uri` names below the bucket, else the export's own folder."""
+    holding the file `uri` names below the bucket (`file_inside`: a path out of it, `../../x`, names
+    none, and one too long for the file system is no file), else the export's own folder."""
     below = below_bucket(uri)
-    return next((folder for folder in list(export.parents)[:_COPY_DEPTH] if below and (folder / below).is_file()),
-                export.parent)
+    return next((folder for folder in list(export.parents)[:_COPY_DEPTH]
+                 if below and file_inside(folder / below, folder)), export.parent)
 
 
 def below_bucket(uri: str) -> str:
