@@ -2805,6 +2805,8 @@ sagemaker_rows = st.fixed_dictionaries({"source-ref": bucket_uris | json_values}
 
 @example(rows=[], damaged=[], colour_map={}, first_source="s3://b/" + "x" * 5000,
          as_data=True)  # the bucket's copy looked for with Path.is_file: OSError (file name too long)
+@example(rows=[], damaged=[], colour_map={}, first_source="s3://b/" + "/".join(["a"] * 10_000),
+         as_data=True)  # each end of the path below the bucket tried: 100 MB of them
 @SETTINGS
 @given(rows=st.lists(sagemaker_rows, max_size=3), damaged=st.lists(damaged_lines, max_size=1),
        colour_map=sagemaker_colour_maps, first_source=bucket_uris, as_data=st.booleans())

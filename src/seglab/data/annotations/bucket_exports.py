@@ -9,6 +9,7 @@ folder has it (`annotated_images.located_images`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -23,6 +24,7 @@ from seglab.errors import DataError
 
 BUCKET_SCHEMES = ("gs", "s3")  # Google Cloud Storage's and Amazon S3's URIs
 _COPY_DEPTH = 6  # an export's folders below the bucket's top: SageMaker's output/<job>/manifests/output/
+_LONGEST_PATH = 4096  # Linux's PATH_MAX: no file's path is longer
 
 
 def export_files(root: Path, suffix: str, looks_right: Callable[[Path], bool], depth: int) -> list[Path]:
@@ -69,9 +71,13 @@ def below_bucket(uri: str) -> str:
 
 def _ends(path: str) -> list[str]:
     """`path` and its shorter ends of two parts at least, longest first (`job/images/a.jpg`,
-    `images/a.jpg`): what the bucket's copy may hold; the base name is tried last by `located_images`."""
+    `images/a.jpg`): what the bucket's copy may hold; the base name is tried last by `located_images`.
+    Ends longer than any path a file has (`_LONGEST_PATH`) are left out, the shortest kept: a URI
+    of 10,000 parts made 10,000 ends of 100 MB in all."""
     parts = [p for p in PurePosixPath(path).parts if p not in ("/", "..", ".")]
-    return ["/".join(parts[k:]) for k in range(max(len(parts) - 1, 1))]
+    fitting = sum(1 for size in itertools.accumulate(len(p) + 1 for p in reversed(parts)) if size <= _LONGEST_PATH + 1)
+    first = min(len(parts) - fitting, max(len(parts) - 2, 0))
+    return ["/".join(parts[k:]) for k in range(first, max(len(parts) - 1, 1))]
 
 
 @dataclass(frozen=True)
