@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import tifffile
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 from scipy import ndimage
@@ -50,6 +50,8 @@ def test_a_square_with_a_hole_and_pixels_touching_at_corners() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(plane=hnp.arrays(bool, hnp.array_shapes(min_dims=2, max_dims=2, max_side=12)))
+@example(plane=~np.pad(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], bool), ((1, 1), (1, 4))))  # a pixel alone
+# amid four one-pixel holes that touch at corners: a ring of its own
 def test_any_mask_traced_and_read_back_by_pixel_centres_is_unchanged(plane: np.ndarray) -> None:
     shapes = traced(plane)
     np.testing.assert_array_equal(drawn(shapes, *plane.shape), plane)

@@ -82,12 +82,11 @@ def _linked(starts: np.ndarray, ends: np.ndarray) -> list[Ring]:
             used[edge] = True
             corner = finish[edge]
             ring.append(corner)
-            options = [k for k in leaving[corner] if not used[k]]
-            if not options:
-                break
             hx, hy = corner[0] - begin[edge][0], corner[1] - begin[edge][1]
-            # a right turn (seen with y down) has a positive cross product of the two headings
-            edge = max(options, key=lambda k: hx * (finish[k][1] - corner[1]) - hy * (finish[k][0] - corner[0]))
+            # a right turn (seen with y down) has a positive cross product of the two headings; taken
+            # among all edges leaving the corner, so that a ring begun there closes on its first edge
+            # rather than going on along another ring's (a pixel alone in a ring of diagonal holes)
+            edge = max(leaving[corner], key=lambda k: hx * (finish[k][1] - corner[1]) - hy * (finish[k][0] - corner[0]))
         rings.append(_straightened(ring))
     return rings
 
