@@ -664,8 +664,11 @@ def _by_repeated_top_trees(pairs: list[Pair], root: Path) -> tuple[dict[str, str
     for pair in pairs:
         if not pair.image.is_relative_to(root):
             continue
-        top, *below = pair.image.relative_to(root).parts
-        if len(below) >= 2 and folder_split(top) is None and not any(c.isdigit() for c in top):
+        parts = pair.image.relative_to(root).parts
+        if len(parts) < 3:  # an image at the top, or DATA itself named as one (a manifest's '.')
+            continue
+        top, *below = parts
+        if folder_split(top) is None and not any(c.isdigit() for c in top):
             trees.setdefault(top, {})[Path(*below[:-1], stem(pair.image)).as_posix()] = pair.name
     held = Counter(path for tree in trees.values() for path in tree)
     repeating = [tree for tree in trees.values() if sum(held[path] > 1 for path in tree) > len(tree) / 2]
