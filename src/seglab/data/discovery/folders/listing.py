@@ -347,8 +347,9 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
         named = sibling_splits(dirs)  # among its siblings: DIS5K's DIS-TE1 beside DIS-TR
         splits.update((here / d, named[d] or splits[here]) for d in dirs)
         siblings.update((here / d, dirs) for d in dirs)
-        says[here] = (_name_says(parts[-1]) if parts else None) or says.get(here.parent, (False, False))
-        folder = _folder(here, parts, splits[here], siblings[here], says.get(here.parent, (False, False)))
+        own = _name_says(parts[-1]) if parts else None
+        says[here] = own or says.get(here.parent, (False, False))
+        folder = _folder(here, parts, splits[here], siblings[here], own, says.get(here.parent, (False, False)))
         lone, unbroken = wrappers[here]
         unbroken = unbroken and len(dirs) == 1 and not folder.files
         wrappers.update((here / d, (lone + unbroken, unbroken)) for d in dirs)
@@ -359,7 +360,7 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
         if visited > _MAX_FOLDERS:
             logger.warning("stopped looking for images after %d folders under '%s'", _MAX_FOLDERS, root)
             break
-        if folder.files or (parts and looks_like_mask_folder(parts[-1])):  # an empty masks/ still explains itself
+        if folder.files or (own is not None and own[0]):  # an empty masks/ still explains itself
             found.append(folder)
     return found, cut
 
@@ -372,13 +373,14 @@ def _name_says(name: str) -> tuple[bool, bool] | None:
 
 
 def _folder(path: Path, parts: tuple[str, ...], split: str | None, siblings: list[str],
-            above: tuple[bool, bool]) -> Folder:
+            named: tuple[bool, bool] | None, above: tuple[bool, bool]) -> Folder:
     """The folder at `parts` below the dataset root. The deepest name that says images or masks
-    decides: its own, less the words its siblings share (SIGNATE's seg_train_images/ beside
-    seg_train_annotations/: `role_name`), else `above`, what the nearest name above saying either
-    says (`_name_says`, carried down the walk): gtFine/train/aachen holds masks, Kvasir-SEG/images
-    images (whatever the wrapper folder is called)."""
-    own = _name_says(role_name(parts[-1], siblings)) if parts else None
+    decides: its own (`named`, what `_name_says` of it says), less the words its siblings share
+    (SIGNATE's seg_train_images/ beside seg_train_annotations/: `role_name`), else `above`, what the
+    nearest name above saying either says (carried down the walk): gtFine/train/aachen holds masks,
+    Kvasir-SEG/images images (whatever the wrapper folder is called)."""
+    role = role_name(parts[-1], siblings) if parts else None
+    own = named if role == (parts[-1] if parts else None) else _name_says(role)
     mask, image = own or above
     if own and image and len(parts) > 1 and looks_like_mask_folder(parts[-2]):
         mask, image = True, False  # iSAID's train/Semantic_masks/images/: masks if its files agree
