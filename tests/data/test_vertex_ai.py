@@ -53,6 +53,15 @@ def test_vertex_export_names_the_colours_and_keeps_ml_use_as_the_split(tmp_path)
     assert discover(tmp_path / EXPORT).root == tmp_path  # DATA the export: the bucket's copy above it
 
 
+def test_an_export_given_as_data_finds_the_bucket_copy_past_a_first_line_naming_no_file(tmp_path):
+    """The bucket's copy above an export given as DATA was found from its first line alone: a first
+    image not copied here (deleted, or a typo) gave no pairs at all."""
+    vertex_export(tmp_path, ["training"] * 3 + ["test"])
+    (tmp_path / "images" / "street_00.jpg").unlink()
+    index = discover(tmp_path / EXPORT)
+    assert index.root == tmp_path and len(index.pairs) == 3
+
+
 def test_vertex_uris_under_a_prefix_not_copied_are_matched_by_base_name(tmp_path):
     """`gs://my-bucket/project/v2/images/a.jpg` copied as images/a.jpg: the end below the bucket
     that is here names it; files moved into one folder are found by base name, and it is said."""

@@ -10,7 +10,7 @@ folder has it (`annotated_images.located_images`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -23,6 +23,7 @@ from seglab.data.files.json_lines import json_object_lines
 from seglab.errors import DataError
 
 BUCKET_SCHEMES = ("gs", "s3")  # Google Cloud Storage's and Amazon S3's URIs
+_TRIED_URIS = 20  # the lines whose URIs find the bucket's copy of an export given as DATA
 _COPY_DEPTH = 6  # an export's folders below the bucket's top: SageMaker's output/<job>/manifests/output/
 _LONGEST_PATH = 4096  # Linux's PATH_MAX: no file's path is longer
 
@@ -51,13 +52,15 @@ def export_rows(path: Path, what: str, key: str) -> list[tuple[int, dict[str, An
     return rows
 
 
-def bucket_copy(export: Path, uri: str) -> Path:
+def bucket_copy(export: Path, uris: Iterable[object]) -> Path:
     """The folder holding the bucket's copy for an export given as DATA: the nearest above it
-    holding the file `uri` names below the bucket (`file_inside`: a path out of it, `../../x`, names
-    none, and one too long for the file system is no file), else the export's own folder."""
-    below = below_bucket(uri)
+    holding a file one of the first lines' `uris` names below the bucket (`file_inside`: a path out
+    of it, `../../x`, names none, and one too long for the file system is no file; a first line
+    naming a file not copied here loses nothing), else the export's own folder."""
+    belows = [below for below in (below_bucket(uri) for uri in itertools.islice(uris, _TRIED_URIS)
+                                  if isinstance(uri, str)) if below]
     return next((folder for folder in list(export.parents)[:_COPY_DEPTH]
-                 if below and file_inside(folder / below, folder)), export.parent)
+                 if any(file_inside(folder / below, folder) for below in belows)), export.parent)
 
 
 def below_bucket(uri: str) -> str:

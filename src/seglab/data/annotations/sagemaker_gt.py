@@ -109,7 +109,7 @@ class SageMakerFormat(DatasetFormat):
         if others:  # a chained job's labels beside its first's
             log.warning("%s: the masks of %s are read; those of %s are not (a chained job's other labels)",
                         path, first[2], ", ".join(others))
-        base = root if root.is_dir() else bucket_copy(root, first[1][_SOURCE])
+        base = root if root.is_dir() else bucket_copy(root, (row.get(_SOURCE) for _, row, _ in labelled))
         masks = {number: row[attribute] for number, row, attribute in labelled if isinstance(row[attribute], str)}
         named = [*(((number, "image"), row[_SOURCE]) for number, row in rows),
                  *(((number, "mask"), uri) for number, uri in masks.items())]

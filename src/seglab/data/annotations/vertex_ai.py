@@ -119,7 +119,7 @@ class VertexAiFormat(DatasetFormat):
         one_folder(root, [p.parent for p in exports], "Vertex AI exports lie in",
                    lambda folders: f"; pass one export as DATA: seglab inspect {exports[-1]}")
         rows = [(path, number, row) for path in exports for number, row in export_rows(path, _WHAT, "imageGcsUri")]
-        base = root if root.is_dir() else bucket_copy(root, rows[0][2]["imageGcsUri"] if rows else "")
+        base = root if root.is_dir() else bucket_copy(root, (row.get("imageGcsUri") for _, _, row in rows))
         named = [((path, number, role), uri) for path, number, row in rows
                  for role, uri in (("image", row["imageGcsUri"]), ("mask", _annotation(row).get("maskGcsUri")))
                  if isinstance(uri, str) and uri]
