@@ -60,6 +60,8 @@ def test_an_export_given_as_data_finds_the_bucket_copy_past_a_first_line_naming_
     (tmp_path / "images" / "street_00.jpg").unlink()
     index = discover(tmp_path / EXPORT)
     assert index.root == tmp_path and len(index.pairs) == 3
+    assert [p.message for p in index.problems if p.code == "mask-without-image"] == [
+        "image 'images/street_00.jpg' (line 1 of image_segmentation_1.jsonl, its image): no image file has that name"]
 
 
 def test_vertex_uris_under_a_prefix_not_copied_are_matched_by_base_name(tmp_path):

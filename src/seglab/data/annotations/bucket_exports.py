@@ -102,6 +102,19 @@ class BucketFiles:
         return f"matched to the files here by the path below the bucket ({by_path}) or by base name ({self.by_name})"
 
 
+@dataclass(frozen=True)
+class LineFile:
+    """The file a line of an export names in one role: said in problems as `line 3 of
+    output.manifest, its mask`."""
+
+    export: Path
+    number: int
+    role: str
+
+    def __str__(self) -> str:
+        return f"{self.number} of {self.export.name}, its {self.role}"
+
+
 def bucket_files(named: Sequence[tuple[Hashable, str]], source: Path, base: Path, what: str) -> BucketFiles:
     """The file under `base` each key's URI names (`named`: (key, URI)) in the export `source`:
     by the path below the bucket, else the base name (the module docstring); a URI that names

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from seglab.data.annotations.annotation_formats import file_head, one_folder, relative_names
-from seglab.data.annotations.bucket_exports import bucket_copy, bucket_files, export_files, export_rows
+from seglab.data.annotations.bucket_exports import LineFile, bucket_copy, bucket_files, export_files, export_rows
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.discovery.folders import MAX_DEPTH
 from seglab.data.discovery.naming import stem
@@ -111,13 +111,14 @@ class SageMakerFormat(DatasetFormat):
                         path, first[2], ", ".join(others))
         base = root if root.is_dir() else bucket_copy(root, (row.get(_SOURCE) for _, row, _ in labelled))
         masks = {number: row[attribute] for number, row, attribute in labelled if isinstance(row[attribute], str)}
-        named = [*(((number, "image"), row[_SOURCE]) for number, row in rows),
-                 *(((number, "mask"), uri) for number, uri in masks.items())]
+        named = [*((LineFile(path, number, "image"), row[_SOURCE]) for number, row in rows),
+                 *((LineFile(path, number, "mask"), uri) for number, uri in masks.items())]
         located = bucket_files(named, path, base, "line")
         spec = classes or _classes(first[1][f"{first[2]}-metadata"], path)
         pairs, unlabelled = [], []
         for number, _ in rows:
-            image, mask = located.found.get((number, "image")), located.found.get((number, "mask"))
+            image = located.found.get(LineFile(path, number, "image"))
+            mask = located.found.get(LineFile(path, number, "mask"))
             if image is not None and mask is not None:
                 pairs.append(Pair(stem(image), image, mask))
             elif image is not None and number not in masks:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from seglab.data.annotations.annotation_formats import file_head, one_folder, relative_names
-from seglab.data.annotations.bucket_exports import bucket_copy, bucket_files, export_files, export_rows
+from seglab.data.annotations.bucket_exports import LineFile, bucket_copy, bucket_files, export_files, export_rows
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.discovery.naming import SPLIT_WORDS, stem, usable_splits
 from seglab.data.files.index import DatasetIndex, Pair
@@ -120,14 +120,15 @@ class VertexAiFormat(DatasetFormat):
                    lambda folders: f"; pass one export as DATA: seglab inspect {exports[-1]}")
         rows = [(path, number, row) for path in exports for number, row in export_rows(path, _WHAT, "imageGcsUri")]
         base = root if root.is_dir() else bucket_copy(root, (row.get("imageGcsUri") for _, _, row in rows))
-        named = [((path, number, role), uri) for path, number, row in rows
+        named = [(LineFile(path, number, role), uri) for path, number, row in rows
                  for role, uri in (("image", row["imageGcsUri"]), ("mask", _annotation(row).get("maskGcsUri")))
                  if isinstance(uri, str) and uri]
         located = bucket_files(named, exports[0], base, "line")
         spec = classes or _classes([(n, r) for _, n, r in rows], exports[0])
         pairs, unlabelled = [], []
         for path, number, row in rows:
-            image, mask = located.found.get((path, number, "image")), located.found.get((path, number, "mask"))
+            image = located.found.get(LineFile(path, number, "image"))
+            mask = located.found.get(LineFile(path, number, "mask"))
             if image is None:
                 continue
             if mask is None:
@@ -142,6 +143,7 @@ class VertexAiFormat(DatasetFormat):
         index = DatasetIndex(base, "vertex-ai", pairs, unlabelled, encoding.classes, encoding.mapping,
                              located.problems + list(encoding.problems), mask_values=encoding.values)
         counts = ", ".join(f"{n} {split}" for split, n in Counter(p.split or "unsplit" for p in pairs).items())
+        counts = counts or "none"
         index.pairing = [f"{relative_names(exports, base)}: {len(pairs)} pairs listed ({counts}, the split from "
                          f"ml_use), the gs:// URIs {located.how()}; classes from its annotationSpecColors"
                          + (f", {len(unlabelled)} images without mask" if unlabelled else "")]
