@@ -379,8 +379,9 @@ def _folder(path: Path, parts: tuple[str, ...], split: str | None, siblings: lis
     (SIGNATE's seg_train_images/ beside seg_train_annotations/: `role_name`), else `above`, what the
     nearest name above saying either says (carried down the walk): gtFine/train/aachen holds masks,
     Kvasir-SEG/images images (whatever the wrapper folder is called)."""
-    role = role_name(parts[-1], siblings) if parts else None
-    own = named if role == (parts[-1] if parts else None) else _name_says(role)
+    own = named
+    if parts and (role := role_name(parts[-1], siblings)) != parts[-1]:
+        own = _name_says(role)  # the name less the words its siblings share says otherwise
     mask, image = own or above
     if own and image and len(parts) > 1 and looks_like_mask_folder(parts[-2]):
         mask, image = True, False  # iSAID's train/Semantic_masks/images/: masks if its files agree
