@@ -347,9 +347,9 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
         named = sibling_splits(dirs)  # among its siblings: DIS5K's DIS-TE1 beside DIS-TR
         splits.update((here / d, named[d] or splits[here]) for d in dirs)
         siblings.update((here / d, dirs) for d in dirs)
-        own = _name_says(parts[-1]) if parts else None
-        says[here] = own or says.get(here.parent, (False, False))
-        folder = _folder(here, parts, splits[here], siblings[here], own, says.get(here.parent, (False, False)))
+        own, above = (_name_says(parts[-1]) if parts else None), says.get(here.parent, (False, False))
+        says[here] = own or above
+        folder = _folder(here, parts, splits[here], siblings[here], own, above)
         lone, unbroken = wrappers[here]
         unbroken = unbroken and len(dirs) == 1 and not folder.files
         wrappers.update((here / d, (lone + unbroken, unbroken)) for d in dirs)
