@@ -74,9 +74,11 @@ def below_bucket(uri: str) -> str:
 
 def _ends(path: str) -> list[str]:
     """`path` and its shorter ends of two parts at least, longest first (`job/images/a.jpg`,
-    `images/a.jpg`): what the bucket's copy may hold; the base name is tried last by `located_images`.
-    Ends longer than any path a file has (`_LONGEST_PATH`) are left out, the shortest kept: a URI
-    of 10,000 parts made 10,000 ends of 100 MB in all."""
+    `images/a.jpg`): what the bucket's copy may hold. `located_images` tries each end as a path and
+    then the base name, so where any listed file has that base name the first end decides and the
+    shorter ones are not reached; `bucket_files` still counts a file at a shorter end as found by
+    its path. Ends longer than any path a file has (`_LONGEST_PATH`) are left out, the shortest kept:
+    a URI of 10,000 parts made 10,000 ends of 100 MB in all."""
     parts = [p for p in PurePosixPath(path).parts if p not in ("/", "..", ".")]
     fitting = sum(1 for size in itertools.accumulate(len(p) + 1 for p in reversed(parts)) if size <= _LONGEST_PATH + 1)
     first = min(len(parts) - fitting, max(len(parts) - 2, 0))
