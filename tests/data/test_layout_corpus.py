@@ -1433,6 +1433,19 @@ def test_deepglobe_sat_images_pair_with_their_masks_by_name(tmp_path):
     assert sorted(p.name for p in index.unlabelled) == ["1014_sat.jpg", "2061_sat.jpg"] and index.ignored == []
 
 
+def test_a_lettered_round_of_images_beside_train_is_an_unlabelled_test_set(tmp_path):
+    """NAIC 2020: `train/image/1.tif` + `train/label/1.png` beside `image_A/` (test round A, no
+    masks): its images were counted as ignored files, not as unlabelled test images."""
+    for i in range(1, 4):
+        save(tmp_path / "train" / "image" / f"{i}.tif", photo(i))
+        save(tmp_path / "train" / "label" / f"{i}.png", labels(i))
+    for i in range(1, 3):
+        save(tmp_path / "image_A" / f"{i}.tif", photo(10 + i))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 3 and index.ignored == []
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in index.unlabelled) == ["image_A/1.tif", "image_A/2.tif"]
+
+
 def test_duts_tr_and_te_folders_are_the_train_and_test_splits(tmp_path):
     """DUTS: `DUTS-TR/DUTS-TR-Image/` + `DUTS-TR-Mask/` and `DUTS-TE/...`: TE said no split, so
     the test images were pooled with the training ones and drawn into every split."""

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from seglab.data.discovery.naming.folder_roles import _IMAGE_WORDS, _MASK_WORDS
+from seglab.data.discovery.naming.folder_roles import _IMAGE_WORDS, _MASK_WORDS, looks_like_image_folder
 from seglab.data.discovery.naming.names import words
 
 # words that name a split in folder and file names (matched on lower-case words)
@@ -88,7 +88,8 @@ def sibling_splits(names: Iterable[str]) -> dict[str, str | None]:
     """The split each of sibling folders' names gives: `folder_split`'s, or for a name that
     gives none, a set word's (`vd`, or a split word numbered: `te1`, `test2`) that stands where
     a sibling named with the same other words has its split word (DIS5K's `DIS-VD` and
-    `DIS-TE1`..`DIS-TE4` beside `DIS-TR`: val, and four test sets, all test)."""
+    `DIS-TE1`..`DIS-TE4` beside `DIS-TR`: val, and four test sets, all test); beside a train
+    folder, test for a lettered round of images (`_test_round`)."""
     splits = {name: folder_split(name) for name in names}
     named = {name: words(name) for name in splits}
     frames = {_frame(named[name], i) for name, split in splits.items() if split
@@ -97,7 +98,15 @@ def sibling_splits(names: Iterable[str]) -> dict[str, str | None]:
         if split is None:
             splits[name] = next((found for i, word in enumerate(named[name])
                                  if (found := _set_split(word)) and _frame(named[name], i) in frames), None)
+    if "train" in splits.values():
+        splits.update((name, "test") for name, split in splits.items() if split is None and _test_round(named[name]))
     return splits
+
+
+def _test_round(parts: list[str]) -> bool:
+    """Whether a folder's name words are an image word and a round's letter (NAIC 2020's `image_A/`
+    beside `train/`: test round A's images, scored on the organiser's server, its masks never shipped)."""
+    return len(parts) == 2 and looks_like_image_folder(parts[0]) and len(parts[1]) == 1 and parts[1].isalpha()
 
 
 def _frame(parts: list[str], at: int) -> tuple[str, ...]:
