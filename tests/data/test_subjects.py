@@ -767,6 +767,20 @@ def test_one_eye_in_sibling_trees_of_image_and_mask_folders_groups_by_its_name(t
     assert len(set(rose2)) == 3 and "sibling folders that repeat one image and mask tree" in index.pairing[-1]
 
 
+def test_objects_numbering_their_photos_in_each_defect_folder_are_no_versions_of_one_subject(tmp_path: Path) -> None:
+    """MVTec 3D-AD: `bagel/test/crack/rgb/000.png` + `gt/000.png`, again under `cable_gland/`: two
+    objects' photos, each numbered from 000 in every defect folder, were one subject (ROSE's rule,
+    then MIDV-2020's), so a split kept a bagel's crack with a cable gland's."""
+    for obj in ("bagel", "cable_gland"):
+        for defect in ("crack", "good", "hole"):
+            for i in range(2):
+                save(tmp_path / obj / "test" / defect / "rgb" / f"{i:03d}.png", photo(i, SIZE))
+                save(tmp_path / obj / "test" / defect / "gt" / f"{i:03d}.png", mask(i))
+        save(tmp_path / obj / "train" / "good" / "rgb" / "000.png", photo(9, SIZE))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 12 and {p.group for p in index.pairs} == {None}
+
+
 def midv(root: Path) -> None:
     """MIDV-2020: `<top>/images/<doctype>/NN.jpg` under `templates/`, `scan_upright/` and `photo/`,
     regions in one VIA 2 project a document type, `<top>/annotations/<doctype>.json`."""

@@ -626,23 +626,31 @@ def _by_parallel_trees(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
     alone, above the masks as above the images, above a split and naming none: numbered folders are
     cases (`_by_case_folder`), word-named case folders holding their image and mask folders alike
     (`benign/images/`) classes, and MVTec AD's defect folders of `000.png` each (`test/broken_large/`,
-    masks in `ground_truth/broken_large/`) other photos. Pairs outside such folders (ROSE-2's,
-    another device's) are a group each."""
+    masks in `ground_truth/broken_large/`) other photos. A folder whose image folders of one split
+    hold a name twice numbers its files in each (MVTec 3D-AD's `bagel/test/crack/rgb/000.png` and
+    `bagel/test/hole/rgb/000.png`): its names are no subjects, and `cable_gland/`'s `000.png` another
+    object's photo. Pairs outside such folders (ROSE-2's, another device's) are a group each."""
     folders: dict[tuple[Path, Path], set[str]] = {}  # an image and its mask folder -> the image names
     for pair in pairs:
         if pair.mask is not None:
             folders.setdefault((pair.image.parent, pair.mask.parent), set()).add(pair.image.stem.lower())
     trees: dict[tuple[tuple[str, ...], int], dict[Path, set[str]]] = {}  # the path less one part -> its folders
+    splits: dict[tuple[tuple[str, ...], str], dict[Path, set[str]]] = {}  # a sibling folder's split -> its folders
     for (images, masks), names in folders.items():
         parts = Path(os.path.relpath(images, root)).parts
         case = Path(os.path.relpath(os.path.commonpath([os.path.abspath(images), os.path.abspath(masks)]),
                                     os.path.abspath(root)))
         for place, part in enumerate(case.parts if case.parts[:1] not in ((), ("..",)) else ()):
-            if folder_split(part) is None and not any(c.isdigit() for c in part) \
-                    and any(folder_split(below) for below in case.parts[place + 1:]):
+            split = next(filter(None, map(folder_split, case.parts[place + 1:])), None)
+            if folder_split(part) is None and not any(c.isdigit() for c in part) and split is not None:
                 trees.setdefault((parts[:place] + parts[place + 1:], place), {}).setdefault(images, set()).update(names)
+                splits.setdefault((parts[:place + 1], split), {}).setdefault(images, set()).update(names)
+    numbering = {sibling for (sibling, _), held in splits.items()  # names counted again in each image folder
+                 if max(Counter(name for names in held.values() for name in names).values()) > 1}
     parallel = {}  # an image folder -> its path less the part its siblings differ by
-    for (rest, _), held in trees.items():
+    for (rest, place), held in trees.items():
+        held = {images: names for images, names in held.items()
+                if Path(os.path.relpath(images, root)).parts[:place + 1] not in numbering}
         if len(held) > 1 and len(set(map(frozenset, held.values()))) == 1 and len(next(iter(held.values()))) > 1:
             parallel.update(dict.fromkeys(held, rest))
     subjects = {pair.name: Path(*parallel[pair.image.parent], pair.image.stem).as_posix()
@@ -657,9 +665,12 @@ def _by_repeated_top_trees(pairs: list[Pair], root: Path) -> tuple[dict[str, str
     `photo/images/alb_id/00.jpg` -> `images/alb_id/00`: one document captured each way, in top
     folders that repeat one tree of image paths (most of each one's, in several folders below it),
     where the masks drawn from annotation files tell nothing (`_by_parallel_trees` needs mask
-    folders). The top folders are named by words alone and no split (numbered folders are cases);
-    class folders hold one folder of numbered files each (`benign/images/001.png`), or names of their
-    own (BUSI's `benign (1).png`), and are left alone. Pairs outside such folders are a group each."""
+    folders). The top folders are named by words alone and no split (numbered folders are cases),
+    and the images lie in no split folder below them: a top folder with splits of its own is a
+    dataset of its own (MVTec 3D-AD's `bagel/test/crack/rgb/000.png`, a bagel's photo, not
+    `cable_gland/`'s), or a copy imaged another way that `_by_parallel_trees` tells; class folders
+    hold one folder of numbered files each (`benign/images/001.png`), or names of their own (BUSI's
+    `benign (1).png`), and are left alone. Pairs outside such folders are a group each."""
     trees: dict[str, dict[str, str]] = {}  # a top folder -> its images' paths below it (no suffix) -> pair names
     for pair in pairs:
         if not pair.image.is_relative_to(root):
@@ -668,7 +679,7 @@ def _by_repeated_top_trees(pairs: list[Pair], root: Path) -> tuple[dict[str, str
         if len(parts) < 3:  # an image at the top, or DATA itself named as one (a manifest's '.')
             continue
         top, *below = parts
-        if folder_split(top) is None and not any(c.isdigit() for c in top):
+        if not any(map(folder_split, parts[:-1])) and not any(c.isdigit() for c in top):
             trees.setdefault(top, {})[Path(*below[:-1], stem(pair.image)).as_posix()] = pair.name
     held = Counter(path for tree in trees.values() for path in tree)
     repeating = [tree for tree in trees.values() if sum(held[path] > 1 for path in tree) > len(tree) / 2]
