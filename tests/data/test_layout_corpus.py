@@ -1899,7 +1899,31 @@ def biigle_report(root: Path) -> str:
     return "biigle_report/42_dive12_csv_image_annotation_report.csv"
 
 
-@pytest.mark.parametrize("export", [hasty_export, icy_rois, biigle_report])
+def toloka_results(root: Path) -> str:
+    """Toloka's TSV of a pool's results: the task image's URL, and its shapes as JSON in a cell."""
+    rows = ["INPUT:image\tOUTPUT:result\tASSIGNMENT:status"]
+    for i in range(3):
+        save(root / "images" / f"parking_{i:02d}.jpg", photo(i))
+        shapes = [{"shape": "polygon", "label": "car", "points": [{"left": 0.1, "top": 0.1}, {"left": 0.5, "top": 0.2}]}]
+        rows.append(f"https://storage.example.net/bucket/parking_{i:02d}.jpg\t{json.dumps(shapes)}\tACCEPTED")
+    (root / "assignments_from_pool_41234567.tsv").write_text("\n".join(rows) + "\n")
+    return "assignments_from_pool_41234567.tsv"
+
+
+def annotorious_annotations(root: Path) -> str:
+    """Annotorious' W3C Web Annotations, each targeting an image by URL with an SVG selector."""
+    annotations = []
+    for i in range(3):
+        save(root / "img" / f"facade_{i:02d}.jpg", photo(i))
+        annotations.append({"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+                            "body": [{"type": "TextualBody", "purpose": "tagging", "value": "window"}],
+                            "target": {"source": f"http://localhost:8080/img/facade_{i:02d}.jpg", "selector": {
+                                "type": "SvgSelector", "value": '<svg><polygon points="1,1 8,1 8,6"></polygon></svg>'}}})
+    (root / "annotations.json").write_text(json.dumps(annotations))
+    return "annotations.json"
+
+
+@pytest.mark.parametrize("export", [hasty_export, icy_rois, biigle_report, toloka_results, annotorious_annotations])
 def test_a_refusal_names_an_annotation_tools_label_files_that_name_the_images(tmp_path, export):
     """Hasty's JSON beside its dataset folders was called the class folders of a classification set
     with no masks anywhere; Icy's XML sidecars and BIIGLE's CSV report were never named."""
@@ -1911,6 +1935,36 @@ def test_a_refusal_names_an_annotation_tools_label_files_that_name_the_images(tm
            f"\n  {named}: names the images" in message
     assert "export the labels from the tool as COCO JSON, LabelMe JSON or masks" in message
     assert "classification set" not in message
+
+
+def bids_sidecars(root: Path) -> None:
+    """AxonDeepSeg's BIDS microscopy: `sub-rat1/micr/sub-rat1_sample-data1_SEM.png` and its JSON
+    sidecar of the pixel size, named as the image."""
+    for i in range(1, 3):
+        save(root / "sub-rat1" / "micr" / f"sub-rat1_sample-data{i}_SEM.png", photo(i)[..., 0])
+        (root / "sub-rat1" / "micr" / f"sub-rat1_sample-data{i}_SEM.json").write_text(json.dumps(
+            {"PixelSize": [0.013, 0.013], "PixelSizeUnits": "um", "BodyPart": "SPINAL CORD"}))
+
+
+def fovea_points(root: Path) -> None:
+    """PALM's `Fovea_location.csv`: a point per image (imgName, Fovea_X, Fovea_Y), beside its disc masks."""
+    rows = ["ID,imgName,Fovea_X,Fovea_Y"]
+    for i in range(1, 4):
+        save(root / "PALM-Training400" / f"H{i:04d}.jpg", photo(i))
+        rows.append(f"{i},H{i:04d}.jpg,{20 + i}.5,18.25")
+    (root / "Annotation-D&F").mkdir()
+    (root / "Annotation-D&F" / "Fovea_location.csv").write_text("\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize("files", [bids_sidecars, fovea_points])
+def test_files_naming_the_images_that_draw_nothing_are_no_annotation_tools_export(tmp_path, files):
+    """AxonDeepSeg's BIDS sidecars (`sub-rat1_sample-data1_SEM.json` of the pixel size) and PALM's
+    `Fovea_location.csv` (a point per image) were named as labels in a format seglab does not read,
+    with the route to export them from the tool as COCO JSON: neither is a labelling export."""
+    files(tmp_path)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    assert "label files that name the images" not in str(info.value)
 
 
 def test_a_refusal_names_deep_image_folders_when_none_is_within_reach(tmp_path):
