@@ -5,6 +5,7 @@ the bucket, else the base name) and numbers the classes in its internal-color-ma
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -75,3 +76,23 @@ def test_two_jobs_output_manifests_are_refused_with_one_to_pass(tmp_path):
     other.write_text((tmp_path / MANIFEST).read_text())
     with pytest.raises(DataError, match="manifests lie in 2 folders.*pass one job's manifest as DATA"):
         discover(tmp_path)
+
+
+def test_images_of_one_name_in_two_folders_are_told_apart_by_a_shorter_end_of_their_uris(tmp_path):
+    """Two sites' jobs, `s3://my-bucket/project/site_a/images/frame_011.jpg` and `site_b/`'s, synced
+    without `project/` and listed in one manifest: the base name, held in both, called each image
+    ambiguous before the shorter end `site_a/images/frame_011.jpg` was tried as a path."""
+    lines = []
+    for site in ("site_a", "site_b"):
+        ground_truth_job(tmp_path / site, 2, bucket=f"s3://my-bucket/project/{site}")
+        lines.append((tmp_path / site / MANIFEST).read_text())
+        shutil.rmtree(tmp_path / site / "output" / JOB / "manifests")
+        (tmp_path / site / "input.manifest").unlink()
+    (tmp_path / MANIFEST).parent.mkdir(parents=True)
+    (tmp_path / MANIFEST).write_text("".join(lines))
+    index = discover(tmp_path)
+    assert index.format == "sagemaker" and not [p for p in index.problems if p.code == "mask-without-image"]
+    assert sorted(p.image.relative_to(tmp_path).as_posix() for p in index.pairs) == [
+        f"{site}/images/frame_{11 + i:03d}.jpg" for site in ("site_a", "site_b") for i in range(2)]
+    assert all(p.mask.is_relative_to(p.image.parent.parent) for p in index.pairs)
+    assert "by the path below the bucket" in index.pairing[0]

@@ -5,6 +5,7 @@ colours and give the split (ml_use)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -83,3 +84,22 @@ def test_vertex_exports_in_two_folders_are_refused_with_one_to_pass(tmp_path):
     again.write_text((tmp_path / EXPORT).read_text())
     with pytest.raises(DataError, match="Vertex AI exports lie in 2 folders.*pass one export as DATA"):
         discover(tmp_path)
+
+
+def test_images_of_one_name_in_two_folders_are_told_apart_by_a_shorter_end_of_their_uris(tmp_path):
+    """`gs://my-bucket/project/site_a/images/street_00.jpg` and `.../site_b/images/street_00.jpg`,
+    copied without `project/`: the first end of each URI is no file here, and its base name, held by
+    both, called each image ambiguous, though `site_a/images/street_00.jpg` picks one."""
+    lines = []
+    for site in ("site_a", "site_b"):
+        vertex_export(tmp_path / site, ["training", "test"], bucket=f"gs://my-bucket/project/{site}")
+        lines.append((tmp_path / site / EXPORT).read_text())
+        shutil.rmtree(tmp_path / site / "export")
+    (tmp_path / EXPORT).parent.mkdir(parents=True)
+    (tmp_path / EXPORT).write_text("".join(lines))
+    index = discover(tmp_path)
+    assert index.format == "vertex-ai" and not [p for p in index.problems if p.code == "mask-without-image"]
+    assert sorted(p.image.relative_to(tmp_path).as_posix() for p in index.pairs) == [
+        f"{site}/images/street_{i:02d}.jpg" for site in ("site_a", "site_b") for i in range(2)]
+    assert all(p.mask.parent.parent == p.image.parent.parent for p in index.pairs)
+    assert "by the path below the bucket" in index.pairing[0]

@@ -74,11 +74,9 @@ def below_bucket(uri: str) -> str:
 
 def _ends(path: str) -> list[str]:
     """`path` and its shorter ends of two parts at least, longest first (`job/images/a.jpg`,
-    `images/a.jpg`): what the bucket's copy may hold. `located_images` tries each end as a path and
-    then the base name, so where any listed file has that base name the first end decides and the
-    shorter ones are not reached; `bucket_files` still counts a file at a shorter end as found by
-    its path. Ends longer than any path a file has (`_LONGEST_PATH`) are left out, the shortest kept:
-    a URI of 10,000 parts made 10,000 ends of 100 MB in all."""
+    `images/a.jpg`): what the bucket's copy may hold, each tried as a path before any base name
+    (`_tried_ends`). Ends longer than any path a file has (`_LONGEST_PATH`) are left out, the
+    shortest kept: a URI of 10,000 parts made 10,000 ends of 100 MB in all."""
     parts = [p for p in PurePosixPath(path).parts if p not in ("/", "..", ".")]
     fitting = sum(1 for size in itertools.accumulate(len(p) + 1 for p in reversed(parts)) if size <= _LONGEST_PATH + 1)
     first = min(len(parts) - fitting, max(len(parts) - 2, 0))
@@ -121,9 +119,18 @@ def bucket_files(named: Sequence[tuple[Hashable, str]], source: Path, base: Path
     """The file under `base` each key's URI names (`named`: (key, URI)) in the export `source`:
     by the path below the bucket, else the base name (the module docstring); a URI that names
     none or several files is a problem, said as `what` ("row 7") says it."""
-    ends = [(key, _ends(below_bucket(uri))) for key, uri in named]
+    ends = [(key, _tried_ends(_ends(below_bucket(uri)), source, base)) for key, uri in named]
     located, problems = located_images([(source, ends)], base, what)
     found = located[source]
     by_name = sum(1 for key, tried in ends if key in found
                   and not any(found[key] in (base / end, source.parent / end) for end in tried))
     return BucketFiles(found, problems, by_name)
+
+
+def _tried_ends(ends: list[str], source: Path, base: Path) -> list[str]:
+    """The first of a URI's `ends` that is a file beside the export `source` or under `base`, alone,
+    else all of them: `located_images` tries each name as a path and then its base name, so the
+    first end's base name would decide before a shorter end is tried as a path, and two images of
+    one name (`site_a/street_00.jpg`, `site_b/street_00.jpg` of `gs://b/project/site_a/...` copied
+    without `project/`) were called ambiguous where `site_a/street_00.jpg` picks one."""
+    return next(([end] for end in ends if any(file_inside(folder / end, base) for folder in (source.parent, base))), ends)
