@@ -183,7 +183,7 @@ class CityscapesPolygonsFormat(AnnotationJsonFolders):
         polygons read."""
         frames = {_frame(path) for path in self.found(root)}
         try:
-            matches = FolderPairsFormat(self.options).search(root).matches
+            matches = FolderPairsFormat(self.options).found(root).matches
         except DataError:
             return False
         return any(_image_frame(image) in frames for match in matches for _, image, _ in match.pairs)

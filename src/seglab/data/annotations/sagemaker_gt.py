@@ -25,7 +25,7 @@ from seglab.data.discovery.folders import MAX_DEPTH
 from seglab.data.discovery.naming import stem
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def _classes(meta: dict[str, Any], path: Path) -> ClassSpec:
 
 
 @FORMATS.register("sagemaker")
-class SageMakerFormat(DatasetFormat):
+class SageMakerFormat(FindingFormat[list[Path]]):
     """A SageMaker Ground Truth semantic segmentation output manifest beside the bucket's copy; see the module docstring."""
 
     layout = ("a SageMaker Ground Truth semantic segmentation job: output/<job>/manifests/output/output.manifest "
@@ -83,20 +83,12 @@ class SageMakerFormat(DatasetFormat):
     priority = -1  # before folder-pairs, which finds no masks so deep (nor the manifest's pairing)
     reads_file = True
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, list[Path]] = {}
-
-    def _manifests(self, root: Path) -> list[Path]:
-        if root not in self._found:
-            self._found[root] = _jobs_own(export_files(root, ".manifest", is_segmentation_manifest, MAX_DEPTH))
-        return self._found[root]
-
-    def detect(self, root: Path) -> bool:
-        return bool(self._manifests(root))
+    def find(self, root: Path) -> list[Path]:
+        """The jobs' output manifests: `root` itself, or those `MAX_DEPTH` folders below it at most."""
+        return _jobs_own(export_files(root, ".manifest", is_segmentation_manifest, MAX_DEPTH))
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        manifests = self._manifests(root)
+        manifests = self.found(root)
         one_folder(root, [p.parent for p in manifests], "SageMaker Ground Truth manifests lie in",
                    lambda folders: f"; pass one job's manifest as DATA: seglab inspect {manifests[0]}")
         path = manifests[0]

@@ -25,7 +25,7 @@ from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.discovery.naming import SPLIT_WORDS, stem, usable_splits
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def _split(row: dict[str, Any], number: int, path: Path) -> str | None:
 
 
 @FORMATS.register("vertex-ai")
-class VertexAiFormat(DatasetFormat):
+class VertexAiFormat(FindingFormat[list[Path]]):
     """A Vertex AI image segmentation export beside the bucket's copy; see the module docstring."""
 
     layout = ("a Vertex AI image segmentation export (export/data-*/image_segmentation_1.jsonl: imageGcsUri, "
@@ -102,20 +102,12 @@ class VertexAiFormat(DatasetFormat):
     priority = -1  # before folder-pairs, which would pair by name and read the colours unnamed, and the manifest
     reads_file = True
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, list[Path]] = {}
-
-    def _exports(self, root: Path) -> list[Path]:
-        if root not in self._found:
-            self._found[root] = export_files(root, ".jsonl", is_vertex_export, _EXPORT_DEPTH)
-        return self._found[root]
-
-    def detect(self, root: Path) -> bool:
-        return bool(self._exports(root))
+    def find(self, root: Path) -> list[Path]:
+        """The exports: `root` itself, or those `_EXPORT_DEPTH` folders below it at most."""
+        return export_files(root, ".jsonl", is_vertex_export, _EXPORT_DEPTH)
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        exports = self._exports(root)
+        exports = self.found(root)
         one_folder(root, [p.parent for p in exports], "Vertex AI exports lie in",
                    lambda folders: f"; pass one export as DATA: seglab inspect {exports[-1]}")
         rows = [(path, number, row) for path in exports for number, row in export_rows(path, _WHAT, "imageGcsUri")]

@@ -4,14 +4,15 @@ options some of them use.
 Each format knows how to recognise its layout (`detect`) and list its pairs (`index`);
 `discover` (`data.layouts.discover`) picks the format, applies classes.json and the ignore label,
 and refuses folders without pairs. Adding a layout is one registered class (folder-pairs, the
-common one, is `data.layouts.folder_pairs`).
+common one, is `data.layouts.folder_pairs`); one whose detect and index read the same search
+of a folder subclasses `FindingFormat`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from seglab.data.classes import ClassSpec
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, template_rules
@@ -21,7 +22,9 @@ from seglab.data.files.volumes import slice_axis
 from seglab.errors import ConfigError
 from seglab.registry import Registry
 
-__all__ = ["FORMATS", "DatasetFormat", "ReadOptions"]
+__all__ = ["FORMATS", "DatasetFormat", "FindingFormat", "ReadOptions"]
+
+_Found = TypeVar("_Found")
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,29 @@ class DatasetFormat:
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         """List pairs, unlabelled images and problems; `classes` comes from classes.json."""
         raise NotImplementedError
+
+
+class FindingFormat(DatasetFormat, Generic[_Found]):
+    """A layout told by what one search of the dataset folder finds (its export files, its lists,
+    its folders), which `index` reads again: `find` runs once per root and format object, and
+    the layout is there where it found something (a finding that is not empty, None or false)."""
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, _Found] = {}
+
+    def find(self, root: Path) -> _Found:
+        """What the layout is read from under `root`; empty (or None) where it is not there."""
+        raise NotImplementedError
+
+    def found(self, root: Path) -> _Found:
+        """`find(root)`, searched once: detect and index read the same finding."""
+        if root not in self._found:
+            self._found[root] = self.find(root)
+        return self._found[root]
+
+    def detect(self, root: Path) -> bool:
+        return bool(self.found(root))
 
 
 FORMATS: Registry[type[DatasetFormat]] = Registry("dataset format")

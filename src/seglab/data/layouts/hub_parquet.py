@@ -49,7 +49,7 @@ from seglab.data.files.parquet_shards import (
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.files.staging import cache_folder, staged_folder
 from seglab.data.layouts.folder_pairs import FolderPairsFormat
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.data.splitting.shipped_folds import fold_groups, names_folds
 from seglab.data.splitting.subject_tables import gives_subjects, subject_columns
 from seglab.errors import DataError
@@ -65,7 +65,7 @@ Row = tuple[str, str, str | None, int, int]  # name, image file, mask file (None
 
 
 @FORMATS.register("hub-parquet")
-class HubParquetFormat(DatasetFormat):
+class HubParquetFormat(FindingFormat[dict[Path, Columns | None]]):
     """Parquet shards of a Hugging Face Hub dataset (or the Arrow files of its `save_to_disk`), an
     Image column of images and one of masks."""
 
@@ -75,24 +75,18 @@ class HubParquetFormat(DatasetFormat):
     priority = 35  # after folder-pairs (30): a Parquet table beside image and mask folders describes them
     picks_folders = True  # --images and --masks name the columns
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, dict[Path, Columns | None]] = {}
-
-    def detect(self, root: Path) -> bool:
-        return root.is_dir() and bool(self._shards(root))
-
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        shards = self._shards(root)
+        found = self.found(root)
+        shards = list(found)
         _refuse_configurations(shards, root)
-        columns = _columns(self._found[root], root, self.options.images, self.options.masks)
+        columns = _columns(found, root, self.options.images, self.options.masks)
         base = Path(os.path.commonpath([str(shard.parent) for shard in shards]))  # rows are named below it
         folder, rows, failed = _unpacked(shards, columns, base, cache_folder(self.options.cache_dir, "hub-parquet"),
                                          root.name)
         splits = {shard: name_split(shard.stem) or folders_split(shard, root) for shard in shards}
         if not usable_splits(splits.values()):
             splits = dict.fromkeys(shards)
-        grouped = _shipped_groups(self._found[root], shards, rows, [splits[shard] for shard in shards])
+        grouped = _shipped_groups(found, shards, rows, [splits[shard] for shard in shards])
         groups = grouped[0] if grouped is not None else {}
         pairs = sorted((Pair(name, folder / image, folder / mask, splits[shards[shard]],
                              groups.get(name, name) if groups else None)
@@ -114,18 +108,16 @@ class HubParquetFormat(DatasetFormat):
             index.value_names = hub_value_names(root, shards)
         return index
 
-    def _shards(self, root: Path) -> list[Path]:
+    def find(self, root: Path) -> dict[Path, Columns | None]:
         """The Parquet and Arrow files up to `_DEPTH` folders below `root` that hold pictures, outside
-        hidden folders (the `.cache/huggingface/` that `--local-dir` downloads leave): one walk per
-        folder, which detect and index share, each file's columns read from its footer once
-        (`_columns` takes them). A table without an Image column is metadata, not a shard: Fields
-        of The World's `chips_<country>.parquet` (chip ids and splits) beside its GeoTIFF folders."""
-        if root not in self._found:
-            found = [folder / name for folder, _, files in folders_within(root, _DEPTH)
-                     for name in files if name.endswith(SHARD_SUFFIXES) and not name.startswith(".")]
-            read = {p: _readable_columns(p) for p in sorted(found) if p.is_file()}
-            self._found[root] = {p: columns for p, columns in read.items() if columns is None or columns[1]}
-        return list(self._found[root])
+        hidden folders (the `.cache/huggingface/` that `--local-dir` downloads leave), each with its
+        columns read from its footer once (`_columns` takes them; None where it cannot be read). A
+        table without an Image column is metadata, not a shard: Fields of The World's
+        `chips_<country>.parquet` (chip ids and splits) beside its GeoTIFF folders."""
+        found = [folder / name for folder, _, files in folders_within(root, _DEPTH)
+                 for name in files if name.endswith(SHARD_SUFFIXES) and not name.startswith(".")]
+        read = {p: _readable_columns(p) for p in sorted(found) if p.is_file()}
+        return {p: columns for p, columns in read.items() if columns is None or columns[1]}
 
 
 def _readable_columns(shard: Path) -> Columns | None:

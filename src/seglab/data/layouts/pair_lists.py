@@ -21,7 +21,7 @@ from seglab.data.discovery.naming import SPLIT_WORDS
 from seglab.data.discovery.pairing import match_folders
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 
 _LIST_SUFFIXES = (".txt", ".lst")
 _Line = tuple[Path, int, list[str]]  # a list, a line's number, its words
@@ -71,7 +71,7 @@ def _group_names(folders: list[Path]) -> dict[Path, str]:
 
 
 @FORMATS.register("pair-lists")
-class PairListsFormat(DatasetFormat):
+class PairListsFormat(FindingFormat[dict[str, list[_Line]]]):
     """DATA holds `train.txt`, `val.txt`, ... of lines `<image folder> <mask>`: each mask pairs with
     its folder's image named alike (the same date)."""
 
@@ -80,15 +80,11 @@ class PairListsFormat(DatasetFormat):
               "labels/<aoi>/Labels/Raster/<tile>/<tile>-2018_01_01.tif)")
     priority = 10
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, dict[str, list[_Line]]] = {}
-
-    def detect(self, root: Path) -> bool:
-        return root.is_dir() and bool(self._lists(root))
+    def find(self, root: Path) -> dict[str, list[_Line]]:
+        return pair_lists(root)
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        lists = self._lists(root)
+        lists = self.found(root)
         listed: dict[Path, list[tuple[Path, str]]] = {}  # image folder -> (mask, split)
         problems = []
         for split, lines in lists.items():
@@ -123,9 +119,3 @@ class PairListsFormat(DatasetFormat):
         index.pairing = [f"{named}: {len(pairs)} masks ({counts}) each with the image of its listed folder named alike; "
                          f"{len(listed)} folders (a group each) of {len(pairs) + unpaired} images, the others unpaired"]
         return index
-
-    def _lists(self, root: Path) -> dict[str, list[_Line]]:
-        """`pair_lists` of `root`, its lists read once for detect and index."""
-        if root not in self._found:
-            self._found[root] = pair_lists(root)
-        return self._found[root]

@@ -34,7 +34,7 @@ from seglab.data.layouts.folder_pairs.source_classes import source_classes
 from seglab.data.layouts.folder_pairs.stack_pages import read_by_page
 from seglab.data.layouts.folder_pairs.unlabelled_files import unlabelled_images
 from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, once_per_listing, search_folders
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, FindingFormat
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.staging import cache_folder
 from seglab.data.encodings.loveda import loveda_reading
@@ -78,7 +78,7 @@ CAMVID_VOID = 11
 
 
 @FORMATS.register("folder-pairs")
-class FolderPairsFormat(DatasetFormat):
+class FolderPairsFormat(FindingFormat[FolderSearch]):
     """Image folders and their mask folders, found whatever they are called (see `folders`).
 
     Files pair by the strictest name rule that pairs them (`naming.KEY_RULES`). Split folders
@@ -96,16 +96,10 @@ class FolderPairsFormat(DatasetFormat):
     )
     priority = 30
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, FolderSearch] = {}
-
-    def search(self, root: Path) -> FolderSearch:
+    def find(self, root: Path) -> FolderSearch:
         """The image and mask folders under `root`, searched once per root and options within
         `one_listing`, however many formats ask (Cityscapes polygons, before stepping aside)."""
-        if root not in self._found:
-            self._found[root] = once_per_listing(("folder-pairs", Path(root), self.options), lambda: self._search(root))
-        return self._found[root]
+        return once_per_listing(("folder-pairs", Path(root), self.options), lambda: self._search(root))
 
     def _search(self, root: Path) -> FolderSearch:
         images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
@@ -125,10 +119,10 @@ class FolderPairsFormat(DatasetFormat):
         return found
 
     def detect(self, root: Path) -> bool:
-        return bool(self.search(root).matches)
+        return bool(self.found(root).matches)
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        found = self.search(root)
+        found = self.found(root)
         matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches), found.is_masks)
         matches, unread = read_sample_bands(root, matches, self.options.band_words)
         aside += unread

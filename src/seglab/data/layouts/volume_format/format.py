@@ -15,7 +15,7 @@ import numpy as np
 from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec, ValueNames, value_names_from_csv
 from seglab.data.layouts.folder_pairs import value_names_in
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.classes.label_set_tables import label_set_tables
 from seglab.data.classes.mapping import IdentityMapping
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 
 @FORMATS.register("volumes")
-class VolumesFormat(DatasetFormat):
+class VolumesFormat(FindingFormat[Layout | None]):
     """NIfTI, Analyze, MetaImage, NRRD or DICOM-series cases with label volumes, cut into 2-D slices."""
 
     layout = (
@@ -61,23 +61,18 @@ class VolumesFormat(DatasetFormat):
     picks_folders = True  # --images and --masks name an image and a label folder of volumes
     pairs_by_pattern = True  # and --mask-pattern how their names pair (CTPelvic1K's '{stem}_mask_4label.nii.gz')
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, Layout | None] = {}
-
-    def layout_of(self, root: Path) -> Layout | None:
-        """`_find_layout`, once per folder: detect and index read the same listing. Which
-        modalities are the channels is voted once, over all the cases the layout found
-        (`on_label_grids`), not per folder of them: every case is fed the same; so is whether
-        image volumes are colour pictures stored channel-first (`with_colour_pictures`). Cases that are
-        versions of one subject are grouped so (`with_version_groups`)."""
-        if root not in self._found:
-            images, masks = self.options.images, self.options.masks
-            pattern = self.options.key_rules if self.options.mask_pattern is not None else None
-            found = (named_folders_layout(root, images, masks, pattern) if images is not None and masks is not None
-                     else find_wrapped_layout(root, self._label_file()))
-            self._found[root] = _settled(found) if found is not None else None
-        return self._found[root]
+    def find(self, root: Path) -> Layout | None:
+        """The cases of the folders `--images` and `--masks` name, else of the layout found under
+        `root` (`find_wrapped_layout`), settled: which modalities are the channels is voted once,
+        over all the cases the layout found (`on_label_grids`), not per folder of them: every case
+        is fed the same; so is whether image volumes are colour pictures stored channel-first
+        (`with_colour_pictures`). Cases that are versions of one subject are grouped so
+        (`with_version_groups`)."""
+        images, masks = self.options.images, self.options.masks
+        pattern = self.options.key_rules if self.options.mask_pattern is not None else None
+        found = (named_folders_layout(root, images, masks, pattern) if images is not None and masks is not None
+                 else find_wrapped_layout(root, self._label_file()))
+        return _settled(found) if found is not None else None
 
     def index_listed(self, root: Path, layout: Layout, classes: ClassSpec | None) -> DatasetIndex:
         """`index` of cases a table lists (a manifest's rows of volumes: Kaggle's COVID-19 CT
@@ -96,11 +91,8 @@ class VolumesFormat(DatasetFormat):
         named = masks is not None and ("/" not in masks or masks.lower().endswith(VOLUME_SUFFIXES))
         return masks if alone and named else None
 
-    def detect(self, root: Path) -> bool:
-        return self.layout_of(root) is not None
-
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        layout = self.layout_of(root) or Layout()
+        layout = self.found(root) or Layout()
         # dataset.json, a MONAI datalist: read where the classes or the splits are still to find
         described = functools.cache(lambda: describe_cases(described_folders(root, layout)))
         if set(layout.splits.values()) <= {"train"} and layout.subjects:  # SSL4MIS' LA: data/train.list +
