@@ -6,6 +6,7 @@ missing a finding, and damaged files refused with a reason. Every painted pixel 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,8 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
+from seglab.data.annotations import annotation_formats
+from seglab.data.files.folder_listing import one_listing
 from seglab.errors import DataError
 
 H, W = 20, 24
@@ -120,3 +123,25 @@ def test_damaged_files_are_named(tmp_path: Path) -> None:
     (tmp_path / "labels" / "isat.yaml").write_text("label: [cell, zone]\n")
     with pytest.raises(DataError, match=r"ISAT class file '.*isat.yaml' has no 'label' list of categories"):
         discover(tmp_path)
+
+
+def test_each_isat_file_is_parsed_once_to_tell_it_and_read_it(tmp_path: Path, monkeypatch) -> None:
+    """`_is_isat` parses a file to tell it is ISAT's and `_read` takes that parse: each file whole once an inspect."""
+    isat_project(tmp_path / "data")
+    read: Counter[str] = Counter()
+    real = annotation_formats.regular_text
+    monkeypatch.setattr(annotation_formats, "regular_text", lambda path, **kw: read.update([path.name]) or real(path, **kw))
+    assert len(discover(tmp_path / "data", cache_dir=str(tmp_path / "cache")).pairs) == 2
+    assert read == {"a.json": 1, "b.json": 1, "ghost.json": 1}
+
+
+def test_a_shared_parse_is_one_of_the_file_as_it_is_now(tmp_path: Path) -> None:
+    """The parse cache keys on the file's size and modification time: a file saved again is parsed again."""
+    path = tmp_path / "a.json"
+    isat_file(path, "a.png", [])
+    with one_listing():
+        first = annotation_formats.load_json_once(path, "ISAT file")
+        assert annotation_formats.load_json_once(path, "ISAT file") is first
+        isat_file(path, "b.png", LAYERED)
+        assert annotation_formats.load_json_once(path, "ISAT file")["info"]["name"] == "b.png"
+

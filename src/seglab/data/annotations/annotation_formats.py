@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from seglab._version import __version__
-from seglab.data.files.folder_listing import entries, subfolders
+from seglab.data.files.folder_listing import entries, once_per_listing, subfolders
 from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.text_files import SNIFFED_BYTES, file_head, open_regular, regular_text
@@ -49,8 +49,8 @@ from seglab.errors import DataError
 # tables that sniff a file's head (cvat_labels) can import too
 __all__ = [
     "SNIFFED_BYTES", "AnnotationBesideImages", "AnnotationFileFormat", "AnnotationFilesFormat", "AnnotationJsonFolders",
-    "file_head", "file_mentions", "json_folders", "load_json", "one_folder", "project_file", "refuse_boxes_only",
-    "relative_names", "top_annotation_files",
+    "file_head", "file_mentions", "json_folders", "load_json", "load_json_once", "one_folder", "project_file",
+    "refuse_boxes_only", "relative_names", "top_annotation_files",
 ]
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,16 @@ def load_json(path: Path, what: str) -> Any:
         return json.loads(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
         raise DataError(f"{what} '{path}' cannot be read as JSON: {err}") from None
+
+
+def load_json_once(path: Path, what: str) -> Any:
+    """`load_json`, parsed once per version of the file (its size and modification time) within
+    `one_listing`: a format that tells its files from their content, then reads them (ISAT's
+    `info` and `objects`), parses each once. The callers share the value: read it, never change it."""
+    version = versions([path])
+    if not version:  # gone: `load_json` names the problem
+        return load_json(path, what)
+    return once_per_listing(("json", *version[0]), lambda: load_json(path, what))
 
 
 def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], bool]) -> list[Path]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from seglab.data.annotations.annotated_images import locate_images, unannotated_images
-from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, load_json
+from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, load_json_once
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon
 from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
 from seglab.data.classes.text_files import regular_text
@@ -40,12 +40,12 @@ CLASS_FILE = "isat.yaml"  # ISAT's category list and colours, in the label folde
 
 
 def _is_isat(path: Path) -> bool:
-    """An ISAT file: a JSON object of an `info` object and an `objects` list."""
+    """An ISAT file: a JSON object of an `info` object and an `objects` list (parsed once: `_read` takes it)."""
     head = file_head(path).lstrip()
     if not (head.startswith("{") and '"info"' in head and '"objects"' in head):
         return False
     try:
-        data = load_json(path, "ISAT file")
+        data = load_json_once(path, "ISAT file")
     except DataError:
         return False
     return _holds_isat(data)
@@ -73,7 +73,7 @@ def _read(path: Path) -> _IsatFile:
     Raises:
         DataError: not JSON, or no `info` object and `objects` list, naming the file.
     """
-    data = load_json(path, "ISAT file")
+    data = load_json_once(path, "ISAT file")
     if not _holds_isat(data):
         raise DataError(f"ISAT file '{path}' has no 'info' object and 'objects' list; save it again in ISAT")
     info = data["info"]
