@@ -15,6 +15,7 @@ from PIL import Image
 
 from seglab.data import discover, read_mask
 from seglab.data.annotations import annotation_formats
+from seglab.data.files import index as file_index
 from seglab.data.files.folder_listing import one_listing
 from seglab.errors import DataError
 
@@ -145,3 +146,13 @@ def test_a_shared_parse_is_one_of_the_file_as_it_is_now(tmp_path: Path) -> None:
         isat_file(path, "b.png", LAYERED)
         assert annotation_formats.load_json_once(path, "ISAT file")["info"]["name"] == "b.png"
 
+
+def test_the_unannotated_images_are_taken_from_the_walk_not_listed_again(tmp_path: Path, monkeypatch) -> None:
+    """The annotated images' folder is listed once an inspect: the walk that located a.png and b.png listed c.png."""
+    isat_project(tmp_path / "data")
+    listed: Counter[Path] = Counter()
+    real = file_index.entries
+    monkeypatch.setattr(file_index, "entries", lambda folder: listed.update([folder]) or real(folder))
+    index = discover(tmp_path / "data", cache_dir=str(tmp_path / "cache"))
+    assert [p.name for p in index.unlabelled] == ["c.png"]
+    assert listed[tmp_path / "data" / "images"] == 1

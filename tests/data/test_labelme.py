@@ -8,6 +8,7 @@ Files are written as LabelMe 5 saves them (`version`, `flags`, `shapes`, `imageP
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
+from seglab.data.files import index as file_index
 from seglab.errors import DataError
 
 H, W = 24, 32
@@ -245,7 +247,7 @@ def test_json_files_kept_away_from_their_images_find_them_by_image_path(tmp_path
     assert [(p.path.name, p.code) for p in index.problems] == [("c.json", "mask-without-image")]
 
 
-def test_images_the_files_kept_away_do_not_annotate_are_unlabelled(tmp_path):
+def test_images_the_files_kept_away_do_not_annotate_are_unlabelled(tmp_path, monkeypatch):
     """BSData: `data/*.jpg` (1104 images) and `label/*.json` for 394 of them, each naming
     `../data/<name>.jpg`; the other images were counted nowhere (Unlabelled 0, Ignored 0)."""
     root = tmp_path / "BSData"
@@ -254,9 +256,13 @@ def test_images_the_files_kept_away_do_not_annotate_are_unlabelled(tmp_path):
         Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(root / "data" / f"{name}.jpg")
     for name in ("a", "b"):
         _labelme_away(root / "label" / f"{name}.json", SHAPES, f"../data/{name}.jpg", None)
+    listed: Counter[Path] = Counter()
+    real = file_index.entries
+    monkeypatch.setattr(file_index, "entries", lambda folder: listed.update([folder]) or real(folder))
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert sorted(p.image.name for p in index.pairs) == ["a.jpg", "b.jpg"]
     assert sorted(p.name for p in index.unlabelled) == ["c.jpg", "d.jpg", "e.jpg"]
+    assert listed[root / "data"] == 1  # by the walk, whose listing gives the unannotated images too
 
 
 def test_json_files_holding_their_images_are_read_without_image_files(tmp_path):

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from seglab.data.discovery.folders import walk
 from seglab.data.files.index import Problem, list_images
+from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.errors import DataError
 
 
@@ -105,10 +106,22 @@ def nearest(candidates: list[Path], source: Path) -> list[Path]:
     return candidates
 
 
-def unannotated_images(folders: Iterable[Path], annotated: Collection[Path]) -> list[Path]:
+def unannotated_images(folders: Iterable[Path], annotated: Collection[Path], base: Path) -> list[Path]:
     """The images in `folders` that no annotation file annotates (those beside the ones the files
-    name: BSData's `data/*.jpg`, ISAT's unlabelled slides): unlabelled images, counted, not passed over."""
-    return [image for folder in sorted(set(folders)) for image in list_images(folder) if image not in annotated]
+    name: BSData's `data/*.jpg`, ISAT's unlabelled slides): unlabelled images, counted, not passed over.
+    Each folder's files are taken from the walk of the dataset folder `base` (`walk`, listed once
+    per listing: `located_images` and the formats' search walked it already); a folder the walk did
+    not reach is listed here."""
+    folders = sorted(set(folders))
+    walked = {folder.path: folder.files for folder in walk(base)} if folders else {}
+    listed = (_images(walked[folder]) if folder in walked else list_images(folder) for folder in folders)
+    return [image for images in listed for image in images if image not in annotated]
+
+
+def _images(files: list[Path]) -> list[Path]:
+    """The image files of a walked folder's files (`list_images` of it): a folder named for masks
+    lists MATLAB files too."""
+    return [path for path in files if path.suffix.lower() in IMAGE_SUFFIXES]
 
 
 def url_file_name(url: str) -> str:

@@ -163,7 +163,7 @@ class IsatFormat(AnnotationJsonFolders):
         pairs, painting = self.painted_pairs(images, [f.path for f in files], LATER_OVER_EARLIER, spec, base, "isat",
                                              split_of)
         annotated = {entry.image for entry in images}
-        unlabelled = unannotated_images({i.parent for i in annotated if i.is_relative_to(base)}, annotated)
+        unlabelled = unannotated_images({i.parent for i in annotated if i.is_relative_to(base)}, annotated, base)
         line = (f"{len(pairs)} ISAT files painted into {len(spec.names)} classes "
                 f"({'isat.yaml' if listed else 'categories sorted'}), higher layers over lower")
         return self.indexed(base, pairs, spec, problems + painting, line, unlabelled=unlabelled)

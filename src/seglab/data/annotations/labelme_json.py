@@ -187,7 +187,7 @@ def _unannotated_beside_named(found: list[tuple[Folder, list[tuple[Path, Path]]]
     beside = {folder.path for folder, _ in found if folder.files}
     named = {image.parent for folder, pairs in found if not folder.files for image, _ in pairs
              if image.is_relative_to(root)} - beside
-    return unannotated_images(named, {image for _, pairs in found for image, _ in pairs})
+    return unannotated_images(named, {image for _, pairs in found for image, _ in pairs}, root)
 
 
 def _named_image(json_path: Path, image_path: str, root: Path) -> Path | None:
