@@ -14,10 +14,11 @@ One job a module: `listing` (the folders of image files), `content` (what their 
 `rivals` (several mask folders for one image folder), `chance_numbers` (a number pairing a few
 files by chance), `split_labels` (a labels folder divided by split), `sibling_labels` (a case
 folder of labels alone, for a sibling version's images), `band_chips` (a folder of band files per
-chip, paired by chip id; `chip_labels`, the labels a chip holds beside its bands, and
-`chip_frames`, band files of a time series), `union_folders` and `dataset_copies` (folders holding
-others' pairs again), `split_namings` (a test folder paired with training masks only by a learned
-naming) and `search` (`search_folders`).
+chip, paired by chip id; `chip_label_sources`, the folders naming the chips' labels, `chip_labels`,
+the labels a chip holds beside its bands, `chip_band_reading`, the bands read and whether they make
+one image, and `chip_frames`, band files of a time series), `union_folders` and `dataset_copies`
+(folders holding others' pairs again), `split_namings` (a test folder paired with training masks
+only by a learned naming) and `search` (`search_folders`).
 """
 
 from __future__ import annotations
