@@ -25,6 +25,21 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return max(1, min(cores, MOST_WORKERS))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def session_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The suite's disk cache (masks painted from annotations, slices cut from volumes) in a
+    folder of this session, not the user's `~/.cache/seglab`: tests neither fill a user's cache
+    nor pass on entries a user's earlier seglab left there. Subprocesses inherit it; a test
+    that needs a cache of its own still sets XDG_CACHE_HOME or passes cache_dir."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture(autouse=True)
 def fresh_seglab_logger():
     """Each test starts and ends with the 'seglab' logger as a library user has it: no CLI

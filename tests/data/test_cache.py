@@ -171,3 +171,12 @@ def test_unknown_cache_modes_are_rejected(tiny_dataset, capsys):
         config.load(overrides={"data.cache": True})
     with pytest.raises(ValueError, match="cache must be one of memory, disk, none, got 'auto'"):
         build(tiny_dataset, None, cache="auto")
+
+
+def test_the_suite_caches_in_its_own_folder_not_the_users(tmp_path_factory):
+    """conftest's session_cache: a test that discovers with no cache_dir (painted masks, cut slices)
+    writes below this session's temporary folder, never into the user's ~/.cache/seglab."""
+    from seglab.data.files.staging import default_cache_dir
+
+    assert default_cache_dir().is_relative_to(tmp_path_factory.getbasetemp())
+    assert not default_cache_dir().is_relative_to(os.path.expanduser("~/.cache"))
