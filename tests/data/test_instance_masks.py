@@ -187,6 +187,23 @@ def test_class_masks_with_one_region_per_class_are_not_taken_for_objects(tmp_pat
         assert not [p for p in index.problems if p.code == "instance-ids"], name
 
 
+def test_organ_classes_in_a_few_counts_and_one_past_a_gap_are_not_taken_for_objects(tmp_path):
+    """MedSAM's FLARE22 slices (`gts/CT_Abd_FLARE22_Tr_0001-012.npy`): organs 1..3 on some slices, 1..4
+    on others, and on one the left kidney's 13 beside 1..4, each organ one region, warned
+    `instance-ids`: the 13-slice's five values were counted as a third n of 1..n."""
+    for i in range(12):
+        organs = np.zeros((48, 64), np.uint8)
+        for value, (y, x) in enumerate(((4, 4), (4, 30), (26, 4), (26, 30)), start=1):
+            if value < 4 or i % 2 == 0:
+                organs[y : y + 12, x : x + 20] = value
+        if i == 4:
+            organs[40:46, 54:60] = 13
+        save(tmp_path / "imgs" / f"{i}.png", photo(i, (48, 64)))
+        save_mask(tmp_path / "gts" / f"{i}.png", organs)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 12 and not [p for p in index.problems if p.code == "instance-ids"]
+
+
 def test_instance_masks_refuses_what_it_cannot_read(tmp_path):
     cellpose(tmp_path / "cells")
     with pytest.raises(ConfigError, match="maps values to 2; map values to 0, 1 or ignore"):

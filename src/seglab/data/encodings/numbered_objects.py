@@ -29,7 +29,9 @@ def numbered_objects_problem(sample: MaskSample) -> Problem | None:
     """A warning when label masks number objects (Cellpose's `_masks.png`, the Cell Tracking
     Challenge's `man_seg*.tif`, GlaS's `_anno.bmp`, GrowliFlower's `maskPlants/`): each value one
     region, and either `MANY_OBJECTS` values in a mask, or values 1..n in most masks with n
-    reaching `OBJECT_VALUES` or varying between masks (trimaps' 1..3 in every mask do not), or
+    reaching `OBJECT_VALUES` or varying between them (trimaps' 1..3 in every mask do not; n is
+    read from those masks alone: MedSAM's FLARE slices of organs 1..3, 1..4 and 1..4 with 13 are
+    classes, two counts and a gap), or
     sparse ids (`_scattered_ids`); or values kept apart by 0 in most masks (`MaskSample.apart`:
     EM neuron ids between their membranes, a neuron in several pieces), `OBJECT_VALUES` in a mask,
     each in few masks. Read as classes they would make a class per object. MATLAB masks named for
@@ -43,9 +45,10 @@ def numbered_objects_problem(sample: MaskSample) -> Problem | None:
     path, (most, _) = max(counted.items(), key=lambda item: item[1][0])
     one_region = sum(r[1] for r in counted.values()) >= ONE_REGION * sum(r[0] for r in counted.values())
     apart = most >= OBJECT_VALUES and sum(p in sample.apart for p in counted) > len(counted) / 2
-    numbered = sum(object_values(sample.labels[p]) == set(range(1, r[0] + 1)) for p, r in counted.items())
-    varying = len({r[0] for r in counted.values()}) >= VARYING_COUNTS
-    counting = numbered >= NUMBERED * len(counted) and (most >= OBJECT_VALUES or varying)  # 1..n in most masks
+    # n of the masks holding 1..n: a mask of classes past a gap (FLARE's organs 1 to 4 and 13) counts no objects
+    counts = [r[0] for p, r in counted.items() if object_values(sample.labels[p]) == set(range(1, r[0] + 1))]
+    varying = len(set(counts)) >= VARYING_COUNTS
+    counting = len(counts) >= NUMBERED * len(counted) and (max(counts, default=0) >= OBJECT_VALUES or varying)
     if one_region and (most >= MANY_OBJECTS or counting):
         what = f"{most} values in this mask, each one region"
     elif (one_region or apart) and (ids := _scattered_ids([sample.labels[p] for p in counted], sparse=not apart)):
