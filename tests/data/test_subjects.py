@@ -819,3 +819,100 @@ def test_one_document_in_top_folders_repeating_one_image_tree_groups_by_its_path
             save(tmp_path / "classes" / top / "images" / f"{n:03d}.png", photo(n, SIZE))
             save(tmp_path / "classes" / top / "masks" / f"{n:03d}.png", mask(n))
     assert {p.group for p in discover(tmp_path / "classes").pairs} == {None}
+
+
+def test_medsam_slices_numbered_after_a_hyphen_group_by_their_case(tmp_path: Path) -> None:
+    """MedSAM's `npy/CT_Abd/imgs/CT_Abd_FLARE22_Tr_0001-012.npy` + `gts/` (pre_CT_MR.py's
+    `<case>-<slice:03d>`): a hyphen and three digits were no slice word, so a CT's slices straddled
+    splits. A DICOM export's `IM-0001-0048` in each patient's folder is that patient's series."""
+    root = tmp_path / "npy" / "CT_Abd"
+    for folder in ("imgs", "gts"):
+        (root / folder).mkdir(parents=True)
+    for case in range(1, 7):
+        for z in (12, 13, 40):
+            name = f"CT_Abd_FLARE22_Tr_{case:04d}-{z:03d}"
+            np.save(root / "imgs" / f"{name}.npy", photo(10 * case + z, SIZE).astype(np.float64) / 255)
+            np.save(root / "gts" / f"{name}.npy", (mask(z) > 0).astype(np.uint8) * (1 + z % 3))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"CT_Abd_FLARE22_Tr_{case:04d}" for case in range(1, 7)}
+    assert "the case id before its slice number" in index.pairing[-1] and _apart(index)
+
+
+def test_biomedparse_names_group_by_the_patient_they_start_with(tmp_path: Path) -> None:
+    """BiomedParse's `ACDC/train/patient001_frame01_1_MRI_heart.png` (a patient, a frame, a slice, the
+    modality and site) with a mask per target, `train_mask/<stem>_myocardium.png`: the name ended in
+    no slice or frame number, so a patient's frames and slices straddled splits."""
+    patients = {"train": ["patient001", "patient002", "patient003", "patient004"], "test": ["patient101", "patient102"]}
+    for split, names in patients.items():
+        for n, patient in enumerate(names):
+            for frame in ("frame01", "frame12"):
+                for slice_ in (1, 2):
+                    stem = f"{patient}_{frame}_{slice_}_MRI_heart"
+                    save(tmp_path / "ACDC" / split / f"{stem}.png", photo(100 * n + 10 * slice_ + len(frame), SIZE))
+                    for target in ("left+heart+ventricle", "myocardium"):
+                        save(tmp_path / "ACDC" / f"{split}_mask" / f"{stem}_{target}.png", mask(n + len(target)))
+    index = discover(tmp_path / "ACDC", task="multilabel")
+    assert len(index.pairs) == 24
+    assert {p.group for p in index.pairs} == {p for names in patients.values() for p in names}
+    assert "the patient, case or subject id the name starts with" in index.pairing[-1]
+    drawn = split_pairs(index.pairs, seed=0)
+    assert not {p.group for p in drawn["train"]} & {p.group for p in drawn["val"]}
+
+
+def test_a_writer_under_every_distortion_is_one_group(tmp_path: Path) -> None:
+    """CVC-MUSCIMA's staff removal set: `CvcMuscima-Distortions/<distortion>/w-NN/image/pNNN.png` +
+    `gt/pNNN.png`, every writer's pages under each distortion: a writer was a group per distortion,
+    so a page trained on undistorted was validated on curved. Site folders numbering other
+    patients (other files) stay apart."""
+    root = tmp_path / "CvcMuscima-Distortions"
+    for d, distortion in enumerate(("ideal", "curvature", "kanungo", "staffline-y-variation-v1")):
+        for w, writer in enumerate(("w-01", "w-02", "w-35", "w-50")):
+            for page in ("p001", "p012"):
+                seed = 1000 * d + 10 * w + int(page[1:])
+                save(root / distortion / writer / "image" / f"{page}.png", photo(seed, SIZE)[..., 0])
+                save(root / distortion / writer / "gt" / f"{page}.png", mask(seed))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 4 * 4 * 2
+    assert {p.group for p in index.pairs} == {f"CvcMuscima-Distortions/w-{n}" for n in ("01", "02", "35", "50")}
+    assert "a case's folder in each sibling tree together" in index.pairing[-1] and _apart(index)
+    for site, pages in (("north", ("p001", "p002")), ("south", ("p003", "p004"))):
+        for w, writer in enumerate(("01", "02", "03", "04")):
+            for page in pages:
+                save(tmp_path / "sites" / site / writer / "image" / f"{page}.png", photo(w, SIZE)[..., 0])
+                save(tmp_path / "sites" / site / writer / "gt" / f"{page}.png", mask(w))
+    assert len({p.group for p in discover(tmp_path / "sites").pairs}) == 8
+
+
+def test_sen2fire_patches_group_by_the_scene_folder_they_are_named_after(tmp_path: Path) -> None:
+    """Sen2Fire: `scene1/scene_1_patch_0_3.npz` holding `image` (H, W, 12), `label` and `aerosol`, a
+    scene's patches in its folder: the folder (`scene1`) and the names (`scene_1_patch`) spelled the
+    scene apart, so its patches were split at random, neighbours on both sides."""
+    rng = np.random.default_rng(0)
+    for scene in range(1, 5):
+        for i, j in ((0, 3), (1, 4), (2, 5)):
+            label = np.zeros(SIZE, np.uint8)
+            label[i : i + 4, j : j + 5] = 1
+            (tmp_path / "Sen2Fire" / f"scene{scene}").mkdir(parents=True, exist_ok=True)
+            np.savez(tmp_path / "Sen2Fire" / f"scene{scene}" / f"scene_{scene}_patch_{i}_{j}.npz",
+                     image=rng.integers(0, 4000, (*SIZE, 12)).astype(np.int16), label=label,
+                     aerosol=rng.integers(0, 500, SIZE).astype(np.int16))
+    index = discover(tmp_path / "Sen2Fire")
+    assert len(index.pairs) == 12 and {p.group for p in index.pairs} == {f"scene{n}" for n in range(1, 5)}
+    assert "a folder per slide or scene" in index.pairing[-1] and _apart(index)
+
+
+def test_calfin_fronts_group_by_the_glacier_before_the_landsat_code(tmp_path: Path) -> None:
+    """CALFIN's `training/data/train/<Glacier>_<LE07|LC08|LT05>_L1TP_<date>_<path-row>_T1_<band>_Subset_Raw.png`
+    + `..._Subset_Mask.png`: one glacier's front on several dates, by three Landsat sensors, was no
+    group (no full scene id), so a glacier trained on was validated on."""
+    glaciers = ["Akullikassaap", "Upernavik-NE", "Rink-Isbrae", "Kangiata-Nunata-Sermia", "Jakobshavn"]
+    sensors = [("LE07", "B4", "2003-06-10", "017-008"), ("LC08", "B5", "2014-08-12", "019-010"),
+               ("LT05", "B4", "2008-07-11", "018-009")]
+    for g, glacier in enumerate(glaciers):
+        for s, (sensor, band, date, path_row) in enumerate(sensors):
+            stem = f"{glacier}_{sensor}_L1TP_{date}_{path_row}_T1_{band}_Subset"
+            save(tmp_path / "training" / "data" / "train" / f"{stem}_Raw.png", photo(10 * g + s, SIZE)[..., 0])
+            save(tmp_path / "training" / "data" / "train" / f"{stem}_Mask.png", mask(g + s))
+    index = discover(tmp_path, mask_pattern="{stem}_Mask.png")
+    assert len(index.pairs) == 15 and {p.group for p in index.pairs} == set(glaciers)
+    assert "the place named before its satellite's sensor code" in index.pairing[-1] and _apart(index)

@@ -2,7 +2,8 @@
 
 2-D datasets cut from scans and videos name their files after the scan: TransUNet's Synapse
 `case0005_slice000`, an ACDC export's `patient001_frame01`, SA-Med2D-20M's `ct_00--AbdomenCT1K--Case_00001--x_0003`
-(slice 3 along x), a lesion's crop (ULS23's `case_00000_lesion_01`), the LGG MRI set's
+(slice 3 along x), MedSAM's `CT_Abd_FLARE22_Tr_0001-012` (slice 12 of CT 0001), BiomedParse's
+`patient001_frame01_1_MRI_heart` (a patient id first, whatever follows), a lesion's crop (ULS23's `case_00000_lesion_01`), the LGG MRI set's
 `TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12.tif` (a folder per patient, numbered slices),
 the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47), Carvana's
 `0cdf5b5d0ce1_01.jpg` (view 1 of car `0cdf5b5d0ce1`), CHASE_DB1's `Image_01L.jpg` and
@@ -11,7 +12,9 @@ trajectory P000), CholecSeg8k's `video01/video01_00080/` (a clip of video
 1), names that repeat in every numbered folder (KolektorSDD's `kos01/Part0.jpg`: a folder per
 item), a video's frames numbered after its folder (SegTrack v2's `bmx/bmx_06668.png`), or the
 satellite scene a patch was cut from (38-Cloud's
-`patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20),
+`patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20;
+Sen2Fire's `scene1/scene_1_patch_0_3`), the place seen before a sensor code (CALFIN's glacier
+`Upernavik-NE_LE07_L1TP_2003-06-10_...`),
 or the slide or image a crop was cut from, before the numbers of its place (DigestPath's
 `18-00530A_2019-05-01 21_00_01-lv1-20000-15766-2530-2296`: slide `18-00530A`, its scan date,
 level and the crop's x, y, width and height; QuPath's TileExporter's `CMU-1/CMU-1 [d=2,x=0,y=64,w=64,h=64]`:
@@ -21,7 +24,9 @@ or, failing those, the mask images share (Foggy Cityscapes' three renderings of 
 the name an image has in each of sibling folders repeating one image and mask tree (ROSE's
 `SVC/train/img/01.tif` and `DVC/train/img/01.tif`: one eye at two depths of the retina), or the
 path below top folders that repeat one tree of images (MIDV-2020's `templates/images/alb_id/00.jpg`
-and `photo/images/alb_id/00.jpg`: one document scanned and photographed). First of
+and `photo/images/alb_id/00.jpg`: one document scanned and photographed). A case folder that
+each of sibling trees holds alike is one subject across them (CVC-MUSCIMA's `ideal/w-01/` and
+`curvature/w-01/`: one writer's pages under two distortions). First of
 all, a change-detection scene seen at two dates, each date an image with its own mask in sibling
 folders named for the dates (SECOND's `im1/00003.png` + `label1/` and `im2/00003.png` + `label2/`).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
@@ -55,11 +60,20 @@ log = logging.getLogger(__name__)
 # `ct_00--AbdomenCT1K--Case_00001--x_0003`: slice 3 along x)
 _SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])(?:[_\-. ]*(?:slice|slc|frame|lesion)[_\-. ]*|[_\-. ]+[xyz]_)\d+$",
                          re.IGNORECASE)
+# MedSAM's `CT_Abd_FLARE22_Tr_0001-012`: slice 12 after a case id ending in a zero-padded number
+_CASE_SLICE = re.compile(r"(?P<subject>.*[a-z].*[_\-]\d{3,})-\d{3,}", re.IGNORECASE)
+# BiomedParse's `patient001_frame01_1_MRI_heart`: a word naming a subject and its number lead the name
+_CASE_ID = re.compile(r"(?P<subject>(?:patient|case|subject)[_\- ]?\d+)[_\- ].+", re.IGNORECASE)
 _EYE_WORDS = {"l", "r", "od", "os", "left", "right"}
 _EYE_NAME = re.compile(rf"^(?P<subject>.*\d)[_\- ]?(?:{'|'.join(sorted(_EYE_WORDS))})$", re.IGNORECASE)
 _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2 product names
     r"L[COTEM]0\d_L\w{3}_\d{6}_\d{8}_\d{8}_\d{2}_(?:T1|T2|RT)|L[COTEM]\d\d{13}[A-Z]{3}\d{2}"
     r"|S2[A-D]_MSIL[12][AC]_\d{8}T\d{6}_N\d{4}_R\d{3}_T\d{2}[A-Z]{3}_\d{8}T\d{6}")
+# CALFIN's `Upernavik-NE_LE07_L1TP_2003-06-10_017-008_T1_B4_Subset`: a place named by words before a
+# Landsat sensor and processing level, or a Sentinel-2 mission and product level
+_PLACE_BEFORE_SENSOR = re.compile(
+    r"(?P<place>[a-z][a-z_\- ]*?)[_\- ]+(?:L[COTEM]0\d_L\w{3}|S2[A-D]_MSIL[12][AC])_", re.IGNORECASE)
+_PATCH_WORDS = ("patch", "tile", "crop", "chip")  # before a tile's numbers: Sen2Fire's `scene_1_patch_0_3`
 _TAIL_NUMBER = re.compile(r"[a-z]{0,3}\d+", re.IGNORECASE)  # a crop's x, y, w, h or date; `lv1`: a zoom level
 _REGION_TAG = re.compile(  # QuPath's TileExporter: `CMU-1 [d=2,x=0,y=64,w=64,h=64]`, z and t after h where set;
     # a bracketed box of corners (TIGER's `100B_[11024, 22304, 11072, 22344]`: x1, y1, x2, y2 on slide 100B)
@@ -88,12 +102,13 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
         return index
     if (table := find_subject_table(index.pairs, index.root)) is not None:
         return _by_table(index, table)
-    found = (_by_dates(index.pairs, index.root) or _by_slice_token(index.pairs) or _by_numbered_folder(index.pairs)
+    found = (_by_dates(index.pairs, index.root) or _by_slice_token(index.pairs) or _by_case_id(index.pairs)
+             or _by_numbered_folder(index.pairs)
              or _by_subject_number(index.pairs, index.root)
              or _by_eye(index.pairs, index.root) or _by_case_folder(index.pairs, index.root, index.label_folders)
              or _by_numbered_folder_pair(index.pairs, index.root)
              or _by_repeated_names(index.pairs, index.root) or _by_frame_folder(index.pairs, index.root)
-             or _by_scene_id(index.pairs)
+             or _by_case_slice(index.pairs) or _by_place_before_sensor(index.pairs) or _by_scene_id(index.pairs)
              or _by_crop_source(index.pairs) or _by_tile_source(index.pairs) or _by_leading_id(index.pairs)
              or _by_shared_mask(index.pairs, index.root) or _by_parallel_trees(index.pairs, index.root)
              or _by_repeated_top_trees(index.pairs, index.root))
@@ -104,6 +119,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     how += ", clips of one case together" if clips else ""
     subjects, versions = _versions_together(subjects)
     how += ", versions of one case together" if versions else ""
+    subjects, variants = _variants_together(subjects)
+    how += ", a case's folder in each sibling tree together" if variants else ""
     example = next(p for p in index.pairs if p.name in subjects)
     shown = _example_name(example, index.pairs)
     line = (f"{len(set(subjects.values()))} subjects in the names, by {how} ('{shown}' is "
@@ -134,6 +151,34 @@ def _versions_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
     case has several: one kidney labelled twice over, split apart, is scored on what was trained
     on. Whether any were put together."""
     return _cases_together(subjects, case_name)
+
+
+def _variants_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
+    """CVC-MUSCIMA's `CvcMuscima-Distortions/ideal/w-01` and `curvature/w-01` -> `CvcMuscima-Distortions/w-01`:
+    subject folders whose names hold a number (a writer, a patient) in each of two or more sibling
+    folders that hold the same such folders, each with the same file names: one tree rendered or
+    imaged each way (a writer's pages under every distortion), whose copies of a page, split apart,
+    are scored as unseen. The files are their paths below the subject folder (ROBUST-MIS' patients'
+    `<frame>/raw.png` differ by frame). Sites numbering their patients anew hold other patients and
+    other images (`_sequences_together` tells them by their sets). Whether any were put together."""
+    files: dict[str, set[str]] = {}
+    for name, subject in subjects.items():
+        if name.startswith(f"{subject}/"):  # a folder's subject, not a name's
+            files.setdefault(subject, set()).add(name.removeprefix(f"{subject}/").lower())
+    trees: dict[str, dict[str, dict[str, frozenset[str]]]] = {}  # a parent -> its folders -> their cases' files
+    for subject, held in files.items():
+        tree, _, case = subject.rpartition("/")
+        parent, _, variant = tree.rpartition("/")
+        if variant and folder_split(variant) is None and any(c.isdigit() for c in case):
+            trees.setdefault(parent, {}).setdefault(variant, {})[case] = frozenset(held)
+    merged = {}
+    for parent, variants in trees.items():
+        alike = Counter(frozenset(cases.items()) for cases in variants.values())
+        for variant, cases in variants.items():
+            if alike[frozenset(cases.items())] > 1 and len(cases) >= _MIN_CASES:
+                merged.update({f"{parent}/{variant}/".lstrip("/") + case: f"{parent}/{case}".lstrip("/")
+                               for case in cases})
+    return {name: merged.get(subject, subject) for name, subject in subjects.items()}, bool(merged)
 
 
 def _cases_together(subjects: dict[str, str], case_of_last: Callable[[str], str | None]) -> tuple[dict[str, str], bool]:
@@ -250,6 +295,19 @@ def _by_slice_token(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     if not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the name before its slice, frame or lesion number"
+
+
+def _by_case_id(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """BiomedParse's `patient001_frame01_1_MRI_heart` -> `patient001`: a word that names a subject
+    (patient, case, subject) and its number lead the name, its frame, slice, modality and site
+    after it, in as many subjects as `_in_enough_folders` asks, each in its folder (`_in_its_folder`):
+    the word says the subject outright, whatever follows (`subject_of` reads only a slice or frame
+    number at the end)."""
+    subjects = {pair.name: _in_its_folder(pair.name, found["subject"]) for pair in pairs
+                if (found := _CASE_ID.fullmatch(_last(pair.name))) is not None}
+    if not _in_enough_folders(subjects, len(pairs)):
+        return None
+    return subjects, "the patient, case or subject id the name starts with"
 
 
 def _by_numbered_folder(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
@@ -515,6 +573,40 @@ def _in_enough_folders(subjects: dict[str, str], pairs: int) -> bool:
         and _says_subjects(subjects, pairs)
 
 
+def _by_case_slice(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """MedSAM's `CT_Abd_FLARE22_Tr_0001-012` -> `CT_Abd_FLARE22_Tr_0001`: a slice's three digits or
+    more after a hyphen and a case id ending in a zero-padded number, the case in its folder
+    (`_in_its_folder`). Tried after the folder rules: DICOM exports number a series so (CHAOS'
+    `1/T2SPIR/DICOM_anon/IMG-0002-00001`, series 2 of patient 1, whose case folder says more). Not
+    in `subject_of`, which names volume cases too: there a hyphen and three digits are a timepoint
+    (`case_versions`)."""
+    subjects = {pair.name: _in_its_folder(pair.name, found["subject"]) for pair in pairs
+                if (found := _CASE_SLICE.fullmatch(_last(pair.name))) is not None}
+    if not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the case id before its slice number"
+
+
+def _in_its_folder(name: str, subject: str) -> str:
+    """`subject` under the folder a pair's `name` carries where file names repeat from folder to
+    folder (Sunnybrook's `SC-HF-I-1/IM-0001-0048`): one id in two folders is two subjects."""
+    folder = name.rpartition("/")[0]
+    return f"{folder}/{subject}" if folder else subject
+
+
+def _by_place_before_sensor(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """CALFIN's `Upernavik-NE_LE07_L1TP_2003-06-10_017-008_T1_B4_Subset` -> `Upernavik-NE`: a place
+    named by words before a satellite's sensor and level code (Landsat's `LE07_L1TP`, Sentinel-2's
+    `S2A_MSIL1C`), seen on several dates: one glacier's fronts look alike from year to year. A name
+    holding a number before the code (38-Cloud's `patch_1_1_by_1_LC08_...`) names no place but a
+    patch: `_by_scene_id` groups those."""
+    subjects = {pair.name: found["place"] for pair in pairs
+                if (found := _PLACE_BEFORE_SENSOR.match(_last(pair.name))) is not None}
+    if not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the place named before its satellite's sensor code (one place seen on several dates)"
+
+
 def _by_scene_id(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     """38-Cloud's `patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1` -> its Landsat scene:
     patches of one satellite scene share its clouds and ground, a leak if split apart."""
@@ -551,20 +643,32 @@ def _by_tile_source(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     `100B_[11024, 22304, 11072, 22344]` (a box's corners) -> `100B`, and other exporters'
     `<slide>/<slide>_<x>_<y>` -> the folder: tiles that say the slide they were cut from, by a
     region tag or box in brackets or by lying in a folder per slide named as the name before the
-    tile's numbers. Either says the slide outright, so two slides, one with several tiles, are
-    enough (a project's few), where `_by_crop_source`'s bare numbers ask for five (fewer may be
-    classes). A split folder is no slide."""
+    tile's numbers, spelled with separators or without and a patch word between (Sen2Fire's
+    `scene1/scene_1_patch_0_3.npz`: a patch of satellite scene 1). Either says the slide or scene
+    outright, so two, one with several tiles, are enough (a project's few), where `_by_crop_source`'s
+    bare numbers ask for five (fewer may be classes). A split folder is no slide."""
     subjects = {}
+    numbers = rf"(?:[_\- ]+(?:{'|'.join(_PATCH_WORDS)}))?(?:[_\- ]+{_TAIL_NUMBER.pattern}){{{_MIN_TAIL},}}"
     for pair in pairs:
         name, folder = _last(pair.name), pair.image.parent.name
         if (tagged := _REGION_TAG.fullmatch(name)) is not None:
             subjects[pair.name] = tagged["source"]
-        elif folder_split(folder) is None and re.fullmatch(
-                rf"{re.escape(folder)}(?:[_\- ]+{_TAIL_NUMBER.pattern}){{{_MIN_TAIL},}}", name, re.IGNORECASE):
+        elif folder_split(folder) is None and re.fullmatch(_spelled_loosely(folder) + numbers, name, re.IGNORECASE):
             subjects[pair.name] = folder
     if not _says_subjects(subjects, len(pairs)):
         return None
-    return subjects, "the slide each tile was cut from (a region tag or box in brackets, or a folder per slide)"
+    return subjects, ("the slide each tile was cut from (a region tag or box in brackets, or a folder per slide or "
+                      "scene)")
+
+
+def _spelled_loosely(name: str) -> str:
+    """A pattern of `name` whose words and numbers may be parted by separators or not, as a folder
+    and the files in it spell one id (Sen2Fire's `scene1/` and `scene_1_...`); `name` escaped
+    where it holds other characters."""
+    runs = re.findall(r"[a-z]+|\d+", name, re.IGNORECASE)
+    if not runs or not re.fullmatch(r"[a-z\d_\- ]+", name, re.IGNORECASE):
+        return re.escape(name)
+    return r"[_\- ]*".join(runs)
 
 
 def _tail_numbers(name: str) -> int:
