@@ -561,3 +561,24 @@ def test_two_datasets_of_every_sample_group_are_a_choice_named_by_the_flag(tmp_p
         discover(tmp_path / "chabud", cache_dir=str(tmp_path / "cache"))
     index = discover(tmp_path / "chabud", cache_dir=str(tmp_path / "cache"), images="pre_fire")
     assert len(index.pairs) == 6 and index.pairing[0].startswith("train_eval.hdf5:<group>/pre_fire + ")
+
+
+def test_a_file_of_one_case_s_stacks_is_its_group(tmp_path):
+    """MedSAM-on-Laptop's `train_npz/CT/AbdomenCT1K/CT_AbdomenCT-1K_Case_00001.npz`, one patient's
+    CT as `imgs` + `gts` (D, H, W) a file: its slices were no group, one scan's neighbouring slices
+    drawn into training and validation. A file named for a split (TissueNet's) is no case."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "train_npz" / "CT" / "AbdomenCT1K"
+    folder.mkdir(parents=True)
+    for case in range(1, 5):
+        gts = np.zeros((6, H, W), np.uint8)
+        gts[1:5, 4:12, 5:15] = 1 + case % 2
+        np.savez_compressed(folder / f"CT_AbdomenCT-1K_Case_{case:05d}.npz", imgs=rng.integers(0, 256, (6, H, W),
+                            dtype=np.uint8), gts=gts, spacing=np.array([2.5, 0.8, 0.8]))
+    index = discover(tmp_path / "train_npz" / "CT", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "array-stack" and len(index.pairs) == 4 * 6
+    assert {p.group for p in index.pairs} == {f"AbdomenCT1K/CT_AbdomenCT-1K_Case_{case:05d}" for case in range(1, 5)}
+    drawn = split_pairs(index.pairs, seed=0)
+    assert not {p.group for p in drawn["train"]} & {p.group for p in drawn["val"] + drawn["test"]}
+    tissuenet(tmp_path / "tissuenet")
+    assert {p.group for p in discover(tmp_path / "tissuenet", cache_dir=str(tmp_path / "cache")).pairs} == {None}

@@ -18,7 +18,7 @@ from seglab.data.files.staging import cache_folder
 from seglab.data.layouts.array_stacks.detection import _stacks
 from seglab.data.layouts.array_stacks.pairing import _pairs_of_stacks
 from seglab.data.layouts.array_stacks.slice_files import _extracted
-from seglab.data.layouts.array_stacks.splits_and_groups import _case_folders, _split
+from seglab.data.layouts.array_stacks.splits_and_groups import _case_files, _case_folders, _split
 from seglab.data.layouts.array_stacks.stacks import _Stack, _label
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.layouts.sample_groups import fold_groups_of, groups_left_out, left_out
@@ -77,9 +77,10 @@ class ArrayStackFormat(DatasetFormat):
         pairs, lines, pannuke = [], [], True
         mask_stacks = [masks for _, masks in self._pairs(root)]
         cases = _case_folders(self._pairs(root), root)
+        case_files = {} if cases else _case_files(self._pairs(root), root)
         for images, masks in self._pairs(root):
             files, reading = _extracted(images, masks, cache)
-            split, group = _split(masks, root), cases.get(masks.path.parent)
+            split, group = _split(masks, root), cases.get(masks.path.parent) or case_files.get(masks.path)
             prefix = _prefix(masks, root, mask_stacks)
             names, grouped, said = [f"{i:05d}" for i in range(len(files))], [group] * len(files), " slices"
             if masks.groups:  # ChaBuD's samples, named by their groups, grouped by their folds
@@ -99,6 +100,9 @@ class ArrayStackFormat(DatasetFormat):
         pairs.sort(key=lambda p: natural_key(p.name))
         if not usable_splits(p.split for p in pairs):  # ISBI's train-volume.tif alone: the splits are drawn
             pairs = [replace(p, split=None) for p in pairs]
+        if case_files:
+            log.info("%s: %d files of a case's stacks each (e.g. '%s'): each case's slices are one group", root,
+                     len(case_files), next(iter(case_files.values())))
         if cases:
             log.info("%s: %d case folders of stacks (e.g. '%s'): each case's slices are one group", root, len(cases),
                      next(iter(cases.values())))

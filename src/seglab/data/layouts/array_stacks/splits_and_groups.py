@@ -1,5 +1,5 @@
 """The split a stack's slices belong to (its array's, file's or folders' names; PanNuke's folds),
-and the case folder that makes a stack's slices one group, so that one patient's scan never
+and the case folder or file that makes a stack's slices one group, so that one patient's scan never
 straddles two splits.
 """
 
@@ -13,6 +13,7 @@ from seglab.data.layouts.array_stacks.stacks import _Stack
 
 _FOLD = re.compile(r"fold[ _-]?([123])$", re.IGNORECASE)
 _FOLD_SPLITS = {"1": "train", "2": "val", "3": "test"}  # PanNuke's paper, split 1
+_MIN_CASE_FILES = 3  # a train, a validation and a test case; two files may be halves of one set
 
 
 def _named_split(stack: _Stack) -> str | None:
@@ -41,3 +42,18 @@ def _case_folders(pairs: list[tuple[_Stack, _Stack]], root: Path) -> dict[Path, 
     if any(f == root or folder_split(f.name) or _FOLD.search(f.name) for f in folders):
         return {}
     return {folder: folder.relative_to(root).as_posix() for folder in sorted(folders)}
+
+
+def _case_files(pairs: list[tuple[_Stack, _Stack]], root: Path) -> dict[Path, str]:
+    """The file of each pair's stacks, as its case's name (its path below `root` less the suffix),
+    when each file holds one pair's image and mask stacks: MedSAM-on-Laptop's
+    `CT/AbdomenCT1K/CT_AbdomenCT-1K_Case_00001.npz` (`imgs` + `gts`, D x H x W), one patient's CT a
+    file. `_MIN_CASE_FILES` or more, none named for a split or fold (TissueNet's
+    `tissuenet_v1.1_train.npz` is a split; case files in a `train/` folder are cases); empty
+    otherwise (PanNuke's image and mask files apart)."""
+    files = [masks.path for images, masks in pairs if images.path == masks.path]
+    if len(files) != len(pairs) or len(set(files)) != len(files) or len(files) < _MIN_CASE_FILES:
+        return {}
+    if any(_named_split(masks) or _FOLD.search(masks.path.stem) for _, masks in pairs):
+        return {}
+    return {path: path.relative_to(root).with_suffix("").as_posix() for path in sorted(files)}
