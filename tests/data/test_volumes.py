@@ -1568,6 +1568,27 @@ def test_task_folders_of_cases_numbered_alike_with_other_label_values_are_separa
     assert len(discover(root).pairs) == 5 * DEPTH
 
 
+def test_target_folders_repeating_one_set_of_images_are_separate_tasks(tmp_path: Path) -> None:
+    """SAM-Med3D's `medical_preprocessed/<target>/ct_WORD/imagesTr/word_0001.nii.gz` + `labelsTr/`: the
+    same CT under `adrenal/`, `liver/` and `kidney_left/`, each label 0/1 for its organ, was read as one
+    dataset whose three organs were one `class_1`, each CT three times, its copies only warned."""
+    root = tmp_path / "data" / "medical_preprocessed"
+    for t, target in enumerate(("adrenal", "kidney_left", "liver")):
+        for n in range(1, 5):
+            image, label = make_volume(n)
+            label[...] = 0
+            label[2 + 3 * t : 5 + 3 * t, 1:4, 1:4] = 1
+            save(root / target / "ct_WORD" / "imagesTr" / f"word_{n:04d}.nii.gz", image)
+            save(root / target / "ct_WORD" / "labelsTr" / f"word_{n:04d}.nii.gz", label)
+    with pytest.raises(DataError, match=re.escape(
+            "adrenal/, kidney_left/, liver/ hold the same image volumes (by name and bytes: "
+            "adrenal/ct_WORD/imagesTr/word_0001.nii.gz and kidney_left/ct_WORD/imagesTr/word_0001.nii.gz)")
+            + r".*" + re.escape(f"Read one task a run: seglab inspect {root / 'adrenal'} (")):
+        discover(tmp_path)
+    index = discover(root / "adrenal")
+    assert len(index.pairs) == 4 * DEPTH and len({p.group for p in index.pairs}) == 4
+
+
 def _wmh(root: Path, label_name: str, channel_folder: str) -> None:
     """The WMH Segmentation Challenge 2017 as shipped: <site>/<case>/wmh.nii.gz (0, 1 the lesions,
     2 other pathology) beside pre/FLAIR.nii.gz and pre/T1.nii.gz on its grid, and orig/ holding the

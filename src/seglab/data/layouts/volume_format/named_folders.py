@@ -25,6 +25,7 @@ from seglab.data.files.slice_cache import Subject
 from seglab.data.layouts.volume_format.cases import (Layout, hdf5_volumes_in, matched_cases, volumes_in,
                                                      with_modalities)
 from seglab.data.layouts.volume_format.modality_folders import modality_folder_cases, names_a_modality
+from seglab.data.layouts.volume_format.separate_datasets import refuse_shared_images
 from seglab.data.layouts.volume_format.subject_folders import names_repeat, with_prefix
 
 
@@ -45,7 +46,7 @@ def named_folders_layout(root: Path, images: str, masks: str, rules: Sequence[Ke
         elif image_files and label_files:
             found.append((_place(image_dir, root), matched_cases(image_files, label_files, _under(label_dir, root),
                                                                  rules)))
-    layout = _merged(_placed(found))
+    layout = _merged(_placed(root, found))
     return layout if layout.subjects or layout.problems else None
 
 
@@ -160,7 +161,7 @@ def named_folders(root: Path) -> Layout | None:
         _, label_dir, label_files = labels[0]
         paired.append((frame, split, matched_cases(images, label_files, label_dir.relative_to(root).as_posix())))
     # NucMM's train/ and val/ crops share names
-    placed = _placed([("/".join(part for part in frame if part), found) for frame, _, found in paired])
+    placed = _placed(root, [("/".join(part for part in frame if part), found) for frame, _, found in paired])
     for (_, split, _), found in zip(paired, placed):
         splits.update({s.name: split for s in found.subjects})
     layout = _merged(placed, unlabelled)
@@ -169,10 +170,18 @@ def named_folders(root: Path) -> Layout | None:
     return layout if layout.subjects else None
 
 
-def _placed(found: Sequence[tuple[str, Layout]]) -> list[Layout]:
+def _placed(root: Path, found: Sequence[tuple[str, Layout]]) -> list[Layout]:
     """The layouts of several image and label folders, each with its cases named with its place
-    (its folder's path) when a name is in two of them: read as they are, they would be one case."""
+    (its folder's path) when a name is in two of them: read as they are, they would be one case.
+    Places whose cases of one name are one image labelled for a task each are refused
+    (`refuse_shared_images`: SAM-Med3D's `<target>/ct_WORD/`).
+
+    Raises:
+        DataError: the same image volumes with other labels in two places.
+    """
     repeated = names_repeat([layout for _, layout in found])
+    if repeated:
+        refuse_shared_images(root, [(root / place, layout) for place, layout in found])
     return [with_prefix(layout, place) if repeated else layout for place, layout in found]
 
 

@@ -36,7 +36,8 @@ from seglab.data.layouts.volume_format.case_versions import stage_versions
 from seglab.data.layouts.volume_format.channel_folders import ChannelFolder, channel_folder, masks_subfolder
 from seglab.data.layouts.volume_format.label_products import label_products
 from seglab.data.layouts.volume_format.label_voxels import LabelVoxels
-from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets, refuse_separate_tasks
+from seglab.data.layouts.volume_format.separate_datasets import (refuse_separate_datasets, refuse_separate_tasks,
+                                                                   refuse_shared_images)
 from seglab.data.layouts.volume_format.time_points import time_point_scans
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
@@ -72,8 +73,9 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     get its split when every container names one and train is among them. Cases of one name in
     two containers (`siteA/case01`, `siteB/case01`) are named, and grouped, with their container's
     path; a container of study folders is their patient, their group (`_patient_groups`); folders
-    each with split folders of their own, or of cases named alike whose labels hold different values,
-    are refused (`refuse_separate_datasets`, `refuse_separate_tasks`).
+    each with split folders of their own, or of cases named alike whose labels hold different values
+    or whose images are one set labelled for a task each, are refused (`refuse_separate_datasets`,
+    `refuse_separate_tasks`, `refuse_shared_images`).
 
     Raises:
         DataError: separate datasets side by side, or case folders holding several label volumes
@@ -113,6 +115,7 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         if versions:
             raise _versions_refusal(root, found, versions)
         refuse_separate_tasks(root, found, label_file)
+        refuse_shared_images(root, found, label_file)
     for container, layout in found:
         if repeated:
             layout = with_prefix(layout, container.relative_to(root).as_posix())
