@@ -1088,6 +1088,30 @@ def test_integer_masks_of_bit_sets_are_read_multilabel_a_class_per_bit(tmp_path)
     assert audit(index).fatal == []
 
 
+def test_sparse_object_numbers_past_a_byte_are_objects_not_bit_sets(tmp_path):
+    """CANDELS' SExtractor segmentation maps (int32) number each galaxy by its catalogue NUMBER
+    (4589 ... 38917), a few objects a stamp: read as 16 overlapping bit classes (bit_0..bit_15,
+    no problem reported) and --instance-masks refused as multi-label. Ids hold about half their
+    bits each, where a bit set holds the few classes overlapping at a pixel: they are objects."""
+    import tifffile
+
+    rng = np.random.default_rng(11)
+    root = dataset(tmp_path / "d", {})
+    for name in NAMES:
+        Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "images" / f"{name}.png")
+        mask = np.zeros((32, 32), np.int32)
+        for k in range(3):
+            mask[10 * k + 2 : 10 * k + 8, 4:12] = rng.integers(1, 40000)
+        tifffile.imwrite(root / "masks" / f"{name}.tif", mask)
+    index = discover(root)
+    assert index.mapping.kind == "identity"
+    assert [p.code for p in index.problems] == ["instance-ids"]
+    objects = discover(root, instance_masks=True)
+    assert objects.classes.names == ("background", "object")
+    assert read_mask(root / "masks" / "p1.tif", objects.mapping)[[0, 5], [0, 5]].tolist() == [0, 1]
+    assert audit(objects).fatal == []
+
+
 def test_a_grey_code_table_numbers_the_classes_by_its_label_ids_and_keeps_255_a_class(tmp_path):
     """The EL solar-cell benchmark's grey masks hold the Gray column of its
     ListOfClassesAndColorCodes_20221008.csv (`Class, Desc, Color, Red, Green, Blue, Label, Gray`),
@@ -1122,6 +1146,9 @@ def test_label_maps_and_object_ids_past_a_byte_are_no_bit_sets():
     assert bit_set_bits(Counter(range(41))) is None
     assert bit_set_bits(Counter([0, 2, 2050, 4098, 2097154, 2099202, 2101248, 2103298])) == (1, 11, 12, 21)
     assert bit_set_bits(Counter([100, 200, 300, 400, 500, 600, 700, 800])) is None  # NAIC 2020's classes
+    candels = [0, 4589, 6341, 6777, 7769, 8966, 11732, 15158, 16378, 24241, 24764, 26528, 26944, 27224, 27482,
+               28753, 28922, 31756, 32304, 32723, 32968, 34872, 38040, 38099, 38917]
+    assert bit_set_bits(Counter(candels)) is None  # SExtractor's object NUMBERs, about half their bits each
 
 
 def test_class_ids_in_round_decimal_steps_are_no_bit_sets(tmp_path):

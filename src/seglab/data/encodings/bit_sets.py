@@ -4,8 +4,10 @@
 seglab's own multi-label targets take that very form (`seglab.labelsets`), so such masks are
 read as multi-label with a channel per bit the masks use, in bit order. `bit_set_bits` tells them
 from label maps and numbered objects: values past a byte, sparse in their range (a label run or
-object ids fill theirs), most of several bits, from few bits that they combine, and not all
-multiples of a round decimal step (NAIC 2020's classes 100, 200, ..., 800 are ids a person chose).
+object ids fill theirs), most of several bits yet of few (the classes that overlap at a pixel:
+object ids such as SExtractor's catalogue NUMBERs 4589 ... 38917 hold about half their bits
+each), from few bits that they combine, and not all multiples of a round decimal step (NAIC
+2020's classes 100, 200, ..., 800 are ids a person chose).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from seglab.labelsets import MAX_CLASSES, pack_numpy
 
 LABEL_RANGE = 256  # label maps and 8-bit masks keep their values below this
 SPARSE = 16  # bit sets use at most one value in this many of 0..their largest
-SEVERAL_BITS = 0.5  # more than this share of the values combine two bits or more
+SEVERAL_BITS = 0.5  # more than this share of the values combine two bits or more ...
+FEW_BITS = 4  # ... and most hold at most this many: few classes overlap at one pixel
 DECIMAL_STEP = 10  # values all multiples of it (100, 200, ...) are ids written in decimal, not bit sets
 
 
@@ -41,8 +44,11 @@ def bit_set_bits(values: Counter[int]) -> tuple[int, ...] | None:
             or math.gcd(*present) % DECIMAL_STEP == 0:
         return None
     bits = bits_of(present)
-    several = sum(bin(v).count("1") >= 2 for v in present)
-    if len(bits) > MAX_CLASSES or len(present) < len(bits) or several <= SEVERAL_BITS * len(present):
+    bit_counts = [bin(v).count("1") for v in present]
+    several = sum(count >= 2 for count in bit_counts)
+    few = sum(count <= FEW_BITS for count in bit_counts)
+    if len(bits) > MAX_CLASSES or len(present) < len(bits) or several <= SEVERAL_BITS * len(present) \
+            or few <= len(present) / 2:
         return None
     return bits if len(present) * SPARSE <= max(present) else None
 
