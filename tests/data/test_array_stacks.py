@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seglab.data import discover, format_report, inspect_dataset, read_image, read_mask, split_pairs
+from seglab.data import audit, discover, format_report, inspect_dataset, read_image, read_mask, split_pairs
 from seglab.data.files.hdf5_files import h5_class_names
 from seglab.data.layouts.array_stacks import format as array_stack_format
 from seglab.errors import DataError
@@ -127,6 +127,20 @@ def test_unreadable_stacks_are_named(tmp_path):
     np.save(tmp_path / "masks.npy", np.full((2, H, W), -3, np.int32))
     with pytest.raises(DataError, match=r"masks\.npy': slice 0 holds negative, fractional or infinite values"):
         discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+
+
+def test_findings_on_a_slice_name_the_stack_it_was_cut_from(tmp_path):
+    """EddyNet's `filtered_SSH_train_data.npy` marks land NaN: each fatal `image-not-finite` named
+    the cached `~/.cache/seglab/array-stack/.../00003_image.npy`, no file of the dataset."""
+    (tmp_path / "data").mkdir()
+    ssh = np.random.default_rng(0).normal(0, 0.05, (4, H, W))
+    ssh[3, :, :3] = np.nan  # land
+    np.save(tmp_path / "data" / "filtered_SSH_train_data.npy", ssh)
+    np.save(tmp_path / "data" / "train_groundtruth_Segmentation.npy", np.zeros((4, H, W)))
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    [finding] = audit(index).fatal
+    assert finding.code == "image-not-finite" and finding.path == index.pairs[3].image  # --skip-bad drops the slice
+    assert f"(cut from slice 3 of '{tmp_path / 'data' / 'filtered_SSH_train_data.npy'}' + " in str(finding)
 
 
 def em_stack(path: Path, seed: int, count: int = 5) -> tuple[np.ndarray, np.ndarray]:

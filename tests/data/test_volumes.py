@@ -71,6 +71,16 @@ def test_msd_layout_gives_one_group_of_slices_per_case(msd_dataset: Path) -> Non
     assert np.load(index.pairs[2].mask).any() and not np.load(index.pairs[0].mask).any()
 
 
+def test_findings_on_a_slice_name_the_volumes_it_was_cut_from(msd_dataset: Path) -> None:
+    """A finding named the cached `slice002_image.npy` alone, no file of the dataset."""
+    image, _ = make_volume(1)
+    image[..., 2] = np.nan
+    save(msd_dataset / "imagesTr" / "case1_0000.nii.gz", image.astype(np.float32))
+    [finding] = audit(discover(msd_dataset)).fatal
+    assert finding.code == "image-not-finite" and finding.path.name == "slice002_image.npy"
+    assert f"(cut from slice 2 of '{msd_dataset / 'imagesTr' / 'case1_0000.nii.gz'}' + " in str(finding)
+
+
 @pytest.mark.parametrize("spelled", ["Va", "Val"])
 def test_amos_labelled_validation_cases_are_the_val_split(msd_dataset: Path, spelled: str) -> None:
     """AMOS ships imagesVa/ + labelsVa/ beside imagesTr/, WORD imagesVal/ + labelsVal/: their

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seglab.data.checking.checks import CHECKS, FATAL, WARNING, files_of, severity
@@ -130,9 +130,18 @@ def audit(
         problems += _size_problems(facts, min_side)
     split_of = _split_of(index, splits)
     problems += _duplicate_problems([(p, f) for p, f in facts if not f.constant], split_of)
+    problems = _naming_sources(problems, index.pairs)
     problems.sort(key=lambda p: (severity(p) != FATAL, _ORDER.get(p.code, -1), str(p.path)))
     logger.debug("audit of %s: %d problems", index.root, len(problems))
     return AuditReport(stats=stats, problems=problems)
+
+
+def _naming_sources(problems: list[Problem], pairs: list[Pair]) -> list[Problem]:
+    """The findings, those about a file cut into the cache saying what it was cut from (EddyNet's
+    `filtered_SSH_train_data.npy`, slice 3): the cached `00003_image.npy` is no file to fix."""
+    source_of = {path: pair.source for pair in pairs if pair.source for path in pair.files}
+    return [replace(p, message=f"{p.message} (cut from {source_of[p.path]})") if p.path in source_of else p
+            for p in problems]
 
 
 def _split_of(index: DatasetIndex, splits: dict[str, list[Pair]] | None) -> dict[Path, str | None]:

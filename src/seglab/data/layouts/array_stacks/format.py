@@ -83,12 +83,15 @@ class ArrayStackFormat(DatasetFormat):
             split, group = _split(masks, root), cases.get(masks.path.parent) or case_files.get(masks.path)
             prefix = _prefix(masks, root, mask_stacks)
             names, grouped, said = [f"{i:05d}" for i in range(len(files))], [group] * len(files), " slices"
+            cut_from = [f"slice {i}" for i in range(len(files))]
             if masks.groups:  # ChaBuD's samples, named by their groups, grouped by their folds
                 names, (grouped, folds) = list(masks.groups), fold_groups_of(masks.samples, masks.groups)
+                cut_from = [f"sample '{name}'" for name in names]
                 said = f" groups, a sample each{folds}{left_out(masks.samples, masks.groups, images.members)}"
                 _log_left_out(masks)
-            pairs += [Pair(f"{prefix}_{name}", Path(image), Path(mask), split, in_group)
-                      for name, in_group, (image, mask) in zip(names, grouped, files)]
+            pairs += [Pair(f"{prefix}_{name}", Path(image), Path(mask), split, in_group,
+                           source=f"{where} of '{_label(images)}' + '{_label(masks)}'")
+                      for name, in_group, where, (image, mask) in zip(names, grouped, cut_from, files)]
             pannuke &= reading.kind == "typed-objects" and masks.shape[-1] == len(PANNUKE_CLASSES)
             lines.append(f"{_label(images, root)} + {_label(masks, root)}{f' [{split}]' if split else ''}: "
                          f"{len(files)}{said}")
