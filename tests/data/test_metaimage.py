@@ -348,6 +348,29 @@ def test_metaimage_files_are_no_unsupported_format(tmp_path):
     assert not [p for p in audit(index).problems if p.code == "unsupported-format"]
 
 
+def test_headerless_raw_volumes_are_named_with_the_header_to_write_beside_each(tmp_path):
+    """Digital Rocks Portal's '11 Sandstones' ships `<Rock>/<Rock>_2d25um_binary.raw` (+ grayscale),
+    its dimensions and type in a README alone: the refusal said 'no image files found' and never
+    named them. It names them with a header built from the README, which reads them as volumes;
+    a README of other dimensions gives placeholders."""
+    for rock in ("Berea", "Kirby"):
+        (tmp_path / rock).mkdir()
+        for kind in ("grayscale", "binary"):
+            (volume(0, "u1") % 2).transpose(2, 1, 0).tofile(tmp_path / rock / f"{rock}_2d25um_{kind}.raw")
+    (tmp_path / "README.txt").write_text("Each volume 5 x 4 x 3 voxels (x, y, z), 8-bit unsigned, 2.25 um.\n")
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert "  Berea/: 2 '.raw' files\n  Kirby/: 2 '.raw' files\n" in str(refused.value)
+    header = ("NDims = 3\nDimSize = 5 4 3\nElementType = MET_UCHAR\nElementDataFile = Berea_2d25um_binary.raw")
+    assert header.replace("\n", "\n      ") in str(refused.value)
+    (tmp_path / "Berea" / "Berea_2d25um_binary.mhd").write_text(header + "\n")
+    voxels, _ = read_metaimage(tmp_path / "Berea" / "Berea_2d25um_binary.mhd")
+    np.testing.assert_array_equal(voxels, volume(0, "u1") % 2)
+    (tmp_path / "README.txt").write_text("Each volume 1000 x 1000 x 1000 voxels.\n")
+    with pytest.raises(DataError, match=r"DimSize = <x> <y> <z>\n      ElementType = <MET_UCHAR"):
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+
+
 def nrrd(path: Path, voxels: np.ndarray) -> None:
     """An unsigned char gzip NRRD, as the 2018 Left Atrium challenge ships `lgemri.nrrd` and `laendo.nrrd`."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -44,6 +44,11 @@ _SPACES = {"left-posterior-superior": _LPS_TO_RAS, "lps": _LPS_TO_RAS, "right-an
            "scanner-xyz": np.eye(3), "3d-right-handed": np.eye(3)}
 
 
+def metaimage_type(dtype: np.dtype) -> str:
+    """The MetaImage ElementType of `dtype` (MET_INT for int32, before its alias MET_LONG)."""
+    return next(name for name, code in _META_TYPES.items() if np.dtype(code) == dtype)
+
+
 def is_metaimage(path: Path) -> bool:
     return path.name.lower().endswith(METAIMAGE_SUFFIXES)
 

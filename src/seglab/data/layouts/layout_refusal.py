@@ -32,6 +32,7 @@ from seglab.data.layouts.apart_folders import apart_routes
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.hdf5_elsewhere import hdf5_route
 from seglab.data.layouts.manifest_columns import manifest_route
+from seglab.data.layouts.raw_volumes import headerless_raw_line
 from seglab.data.layouts.side_by_side_pictures import side_by_side_route
 from seglab.data.layouts.unread_containers import container_lines, is_container
 from seglab.data.layouts.unread_labels import unread_label_files, unread_labels_line
@@ -106,6 +107,7 @@ def what_was_seen(root: Path) -> str:
         found += label_routes
         found += ("\n  a folder per case whose label volume is named otherwise (the 2018 Left Atrium challenge's "
                   "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
+    found += headerless_raw_line(root, listing, FOLDERS_SHOWN)
     if series:  # 3D-IRCADb's PATIENT_DICOM/ beside MASKS_DICOM/liver/: label series were never mentioned
         routes = _slice_mask_routes(root, listing, series)
         found += ("\nfolders holding a DICOM series, which seglab reads as an image volume, never as labels:"
