@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from seglab.data import discover, inspect_dataset, read_image
 from seglab.data.checking.checks import CHECKS, FATAL
@@ -556,3 +557,23 @@ def test_iwoai_volumes_and_one_hot_labels_are_told_with_their_conversion(tmp_pat
     assert "'.seg' files, HDF5 by their first bytes (as netCDF4 files are), each a one-hot label volume (dataset " \
            "'data', 8x8x4x6 uint8: a 0/1 channel per class, 6 classes, no background channel)" in said
     assert "the channels as labels 1..6 (0 where none is 1) (docs/volumes.md" in said
+
+
+def test_hdf5_event_tables_beside_label_folders_are_no_images(tmp_path):
+    """DSEC-Semantic ships `<seq>/11classes/*.png` labels and `<seq>/events/left/events.h5` (an event
+    camera's 1-D `events/x`, `y`, `t`, `p`) + `rectify_map.h5`, its frames in another download: the
+    refusal counted `events/left/: 2 image files`, to be paired. The event table is no image; the
+    map is named with what it holds."""
+    rng = np.random.default_rng(0)
+    seq = tmp_path / "train" / "zurich_city_00_a"
+    (seq / "11classes").mkdir(parents=True)
+    for k in range(3):
+        Image.fromarray(rng.integers(0, 11, (24, 32)).astype(np.uint8)).save(seq / "11classes" / f"{2 * k:06d}.png")
+    columns = {f"events/{c}": rng.integers(0, 24, 50).astype(np.uint16) for c in "xytp"}
+    write_h5(seq / "events" / "left" / "events.h5", **columns, ms_to_idx=np.arange(5, dtype=np.uint64))
+    write_h5(seq / "events" / "left" / "rectify_map.h5", rectify_map=rng.random((24, 32, 2)).astype(np.float32))
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert ("train/zurich_city_00_a/events/left/: 1 image files (rectify_map.h5: rectify_map 24x32x2 float32); "
+            "1 HDF5 file of 1-D columns only, tables such as an event camera's events, no images: events.h5 "
+            "(events/p, events/t, events/x, events/y, ms_to_idx)") in str(refused.value)

@@ -31,6 +31,7 @@ from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_d
 from seglab.data.layouts.apart_folders import apart_routes
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.hdf5_elsewhere import hdf5_route
+from seglab.data.layouts.hdf5_tables import image_count_line
 from seglab.data.layouts.manifest_columns import manifest_route
 from seglab.data.layouts.raw_volumes import headerless_raw_line
 from seglab.data.layouts.side_by_side_pictures import side_by_side_route
@@ -68,7 +69,7 @@ _READ_OR_METADATA = (*MASK_SUFFIXES, *VOLUME_SUFFIXES, ".gz", ".h5", ".hdf5", ".
 def what_was_seen(root: Path) -> str:
     """The folders with images that were found, and the flags that pair them by hand."""
     seen = [f for f in walk(root) if f.files]
-    listed = "".join(f"\n  {(f.path.relative_to(root).as_posix() or '.')}/: {len(f.files)} image files"
+    listed = "".join(f"\n  {(f.path.relative_to(root).as_posix() or '.')}/: {image_count_line(f.files)}"
                      for f in seen[:FOLDERS_SHOWN])
     if len(seen) > FOLDERS_SHOWN:
         listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
