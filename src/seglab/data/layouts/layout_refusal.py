@@ -484,20 +484,24 @@ def _unnamed_mat_files(root: Path, seen: list[Folder]) -> list[tuple[str, list[s
 
 
 def _unread_files(listing: _Listing) -> list[tuple[Path, str, int, Path]]:
-    """(folder, suffix, count, first file) where three or more files of one suffix no reader takes
-    lie, four levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the
-    folders with images listed above never mention; STARE's gzipped `im0001.ppm.gz` count as
-    `.ppm.gz`. An Analyze volume's `.img` beside its `.hdr` is read with it (iSeg-2017's
-    `subject-1-T1.img`). Archives and containers are named by `container_lines`, however few."""
+    """(folder, suffix, count, first file) for each folder holding files of a suffix no reader
+    takes, three or more of them in all, four levels deep at most: JSRT's raw `All247images/*.IMG`
+    beside its masks, which the folders with images listed above never mention; RootNav 2.0's
+    `.rsml` root tracings, 4 in `train/` and 2 in `valid/`, each folder named. STARE's gzipped
+    `im0001.ppm.gz` count as `.ppm.gz`. An Analyze volume's `.img` beside its `.hdr` is read with
+    it (iSeg-2017's `subject-1-T1.img`). Archives and containers are named by `container_lines`,
+    however few."""
     found = []
     for folder, files in listing:
         read_with_header = {analyze_data_file(folder / f).name for f in files if f.lower().endswith(ANALYZE_SUFFIX)}
         unread = sorted(f for f in files if not f.startswith(".") and f not in read_with_header and not is_container(f))
         suffixes = Counter(map(_suffix, unread))
         found += [(folder, suffix, n, folder / next(f for f in unread if _suffix(f) == suffix))
-                  for suffix, n in sorted(suffixes.items())
-                  if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
-    return found[:FOLDERS_SHOWN]
+                  for suffix, n in sorted(suffixes.items()) if suffix and suffix not in _READ_OR_METADATA]
+    total: Counter[str] = Counter()
+    for _, suffix, count, _ in found:
+        total[suffix] += count
+    return [entry for entry in found if total[entry[1]] >= _UNREAD_MIN][:FOLDERS_SHOWN]
 
 
 def _point_text_folders(listing: _Listing) -> list[tuple[Path, int]]:
