@@ -35,6 +35,7 @@ class DataConfig:
     masks: str | None = None  # mask folder, likewise; picks one when two folders could hold the masks
     mask_pattern: str | None = None  # mask name from the image stem: '{stem}_mask.png' or a regex with a group
     merge_masks: bool = False  # an image's several masks (objects, lesions) read as one: their union
+    resize_masks: bool = False  # masks that are their images at another resolution (same aspect): read at their size
     ignore_index: int | None = None  # label excluded from loss and metrics
     label_map: dict[int, int | str] | None = None  # raw mask value -> class or "ignore", e.g. {255: 1, 3: ignore}
     instance_masks: bool = False  # mask values number objects: every non-zero value is the class `object`

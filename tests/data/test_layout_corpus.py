@@ -2614,7 +2614,33 @@ def test_masks_at_another_resolution_of_the_same_aspect_ratio_are_told_how_to_fi
     problems = audit(discover(tmp_path)).problems
     assert len(problems) == 4 and {p.code for p in problems} == {"size-mismatch"}
     assert all("is 20x20, 1.25 times the mask on each side (the same aspect ratio)" in p.message
-               and "the masks to the images' with nearest-neighbour resampling" in p.message for p in problems)
+               and "pass --resize-masks, which reads each mask resized to its image's size" in p.message
+               for p in problems)
+
+
+def test_masks_at_another_resolution_are_read_at_their_images_size_with_resize_masks(tmp_path, caplog, monkeypatch):
+    """Rico's screenshots are 1080x1920 (`combined/<id>.jpg`), its semantic annotations 1440x2560
+    (`semantic_annotations/<id>.png`, colour boxes on white): every pair a fatal size mismatch whose
+    routes all edited the dataset. `--resize-masks` reads each mask at its image's size, nearest
+    neighbour, colours exact, the files as they are; a finding names the shipped mask."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "rico"
+    colours = [(0, 150, 136), (233, 30, 99), (255, 193, 7)]
+    for i in range(4):
+        mask = np.full((64, 36, 3), 255, np.uint8)
+        mask[8:40, 4:28], mask[44:60, 8:32] = colours[i % 3], colours[(i + 1) % 3]
+        save(root / "semantic_annotations" / f"{i}.png", mask)
+        save(root / "combined" / f"{i}.png", photo(i, (48, 27)))
+    assert {p.code for p in audit(discover(root)).fatal} == {"size-mismatch"}
+    with caplog.at_level(logging.WARNING, logger="seglab.data.layouts.resized_masks"):
+        index = discover(root, resize_masks=True)
+    assert "4 masks are their images at another resolution" in caplog.text
+    assert audit(index).problems == [] and index.classes.names == ("#009688", "#e91e63", "#ffc107", "#ffffff")
+    pair = index.pairs[0]
+    np.testing.assert_array_equal(read_mask(pair.mask, index.mapping)[[0, 10, 40], [0, 5, 10]], [3, 0, 1])
+    assert pair.source == f"resized from '{root / 'semantic_annotations' / '0.png'}' to its image's size"
+    assert Image.open(root / "semantic_annotations" / "0.png").size == (36, 64)  # the dataset as it was
+    assert main(["inspect", str(root), "--resize-masks"]) == 0
 
 
 def test_a_folder_holding_its_split_folders_pairs_again_is_set_aside(tmp_path, caplog):

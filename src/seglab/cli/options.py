@@ -91,6 +91,11 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="the images' alpha channel: channel (read as their last channel: MFNet's thermal band "
                         "in RGBA PNGs, a band GDAL declared alpha), drop, or auto (default): a channel when an "
                         "image's alpha holds data (many values), dropped when it is transparency (docs/data.md)")
+    parser.add_argument("--resize-masks", dest="data.resize_masks", action="store_true", default=None,
+                        help="the masks are their images at another resolution, the same aspect ratio on both sides "
+                        "(Rico's 1440x2560 semantic annotations for 1080x1920 screenshots): read each mask resized to "
+                        "its image's size, nearest neighbour, every pixel a label; the files stay as they are "
+                        "(docs/data.md)")
     parser.add_argument("--mask-alpha", dest="data.mask_alpha", action="store_true", default=None,
                         help="read each mask by its alpha channel: opaque pixels (alpha 128 of 255 and up) class 1, "
                         "transparent ones class 0, whatever its RGB holds; chosen unasked for RGBA masks whose RGB "

@@ -362,6 +362,10 @@ def _size_problem(pair: Pair, image_hw: tuple[int, ...], mask_hw: tuple[int, ...
     return Problem(pair.mask, message + _scale_hint(image_hw, mask_hw), "size-mismatch", (pair.image,))
 
 
+_RESIZE_MASKS = ("--resize-masks, which reads each mask resized to its image's size with nearest-neighbour "
+                 "resampling (each pixel stays a label), the files as they are")
+
+
 def _scale_hint(image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> str:
     """What to do when the mask is the image at another resolution, a resolution and not a pairing
     error: shrunk by one whole factor on both sides (SCR's lung masks are 1024x1024 for JSRT's
@@ -371,12 +375,13 @@ def _scale_hint(image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> str:
     ratio = image_h // mask_h if mask_h else 0
     if ratio >= 2 and (image_h, image_w) == (mask_h * ratio, mask_w * ratio):
         return (f", exactly {ratio} times the mask on each side: the masks were drawn at a lower resolution; resize "
-                f"the images to the masks' size in a copy of the dataset (1/{ratio} on each side)")
+                f"the images to the masks' size in a copy of the dataset (1/{ratio} on each side), or pass "
+                f"{_RESIZE_MASKS}")
     if not (mask_h and mask_w) or abs(mask_w * image_h / mask_h - image_w) > 1:  # off by more than rounding
         return ""
     return (f", {image_h / mask_h:.3g} times the mask on each side (the same aspect ratio): the masks were saved at "
-            "another resolution; resize the images to the masks' size in a copy of the dataset, or the masks to the "
-            "images' with nearest-neighbour resampling, which keeps each pixel a label")
+            f"another resolution; pass {_RESIZE_MASKS}, or resize the images to the masks' size in a copy of the "
+            "dataset")
 
 
 def _ignore_problems(index: DatasetIndex, mask_labels: dict[Path, tuple[int, ...]]) -> list[Problem]:

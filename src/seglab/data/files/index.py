@@ -37,8 +37,8 @@ class Pair:
         more_channels: further files of the image whose channels follow `image`'s (38-Cloud's
             green, blue and near-infrared bands beside its red one; nnU-Net's `case_0001.png`
             beside `case_0000.png`).
-        source: where a layout cut the pair's files from into the cache, for findings about
-            them to name (an array stack's "slice 3 of 'images.npy' + 'masks.npy'"); None
+        source: what a layout made the pair's files in the cache from, for findings about them
+            to name (an array stack's "cut from slice 3 of 'images.npy' + 'masks.npy'"); None
             where the pair's files are the dataset's own.
     """
 

@@ -42,6 +42,7 @@ from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
 from seglab.data.layouts.mixed_sources import mixed_sources_problem
 from seglab.data.layouts.layout_refusal import label_studio_brush_route, unread_json_route, what_was_seen
 from seglab.data.layouts.multilabel import apply_task
+from seglab.data.layouts.resized_masks import resized_masks
 from seglab.data.layouts.wrapper_folders import read_inside_wrappers
 from seglab.data.splitting.pickled_splits import say_pickled_splits
 from seglab.data.splitting.subjects import with_subjects
@@ -60,6 +61,7 @@ def discover(
     masks: str | None = None,
     mask_pattern: str | None = None,
     merge_masks: bool = False,
+    resize_masks: bool = False,
     slice_axis: str = "axial",
     empty_slices: float = 1.0,
     cache_dir: str | None = None,
@@ -92,6 +94,9 @@ def discover(
             or a folder of one image beside a folder of its masks (the 2018 Data Science Bowl's
             `<id>/images/` + `<id>/masks/`, one file per object), is read with one mask: their
             pixelwise maximum, the union of 0/255 object masks.
+        resize_masks: masks that are their images at another resolution, one ratio on both sides
+            (Rico's 1440x2560 annotations of 1080x1920 screenshots), are read resized to their
+            images' size, nearest neighbour (`seglab.data.layouts.resized_masks`).
         slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
         label_map: raw mask value -> class index or "ignore", replacing the mapping chosen
             from the masks (see `seglab.data.encodings.label_maps.label_map_encoding`).
@@ -157,6 +162,8 @@ def discover(
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
         raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}"
                         f"{_unpaired_hint(index, merge_masks)}")
+    if resize_masks:
+        index = resized_masks(index, cache_dir)
     index, stated_void = without_stated_void(index)
     if ignore_index is None and label_map is None and not instance_masks:
         ignore_index = stated_void  # ATLANTIS' README: 0 unlabelled, read as --ignore-index 0 would
@@ -228,7 +235,8 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
     return discover(
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern, merge_masks=cfg.merge_masks,
-        slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
+        resize_masks=cfg.resize_masks, slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices,
+        cache_dir=cfg.cache_dir, label_map=cfg.label_map,
         instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
         label_field=cfg.label_field, unmasked_background=cfg.unmasked_background, alpha=cfg.alpha,
         no_data=cfg.no_data, bands=cfg.bands, mask_alpha=cfg.mask_alpha, side_by_side=cfg.side_by_side,

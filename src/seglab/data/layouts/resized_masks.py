@@ -1,0 +1,98 @@
+"""`--resize-masks`: masks saved at another resolution than their images, each mask its image
+scaled by one ratio on both sides (Rico's semantic annotations: 1440x2560 PNGs for 1080x1920
+screenshots), read at their images' size without editing the dataset. Each such mask is resized
+once, nearest neighbour (every pixel stays a label, colours and palettes exact), into the cache
+(`<cache>/resized-masks/`) as PNG (a TIFF's as TIFF, a JPEG's without a second loss), so that
+every later stage reads plain pairs and the audit's findings name the shipped mask (`Pair.source`).
+A mask of another aspect ratio, or one Pillow does not read, is left as it is, for the audit's
+`size-mismatch` to name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from seglab.data.files.file_version import versions
+from seglab.data.files.index import DatasetIndex, Pair
+from seglab.data.files.io import read_header
+from seglab.data.files.staging import cache_folder, staged_folder
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = 1  # part of every key: bump when what is written changes
+_MANIFEST = "masks.json"  # written last: a folder without it was never completed
+_ROUNDING = 1  # pixels a side may differ from the ratio's, rounded when the masks were saved
+_PNG_MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "I;16")  # what Pillow writes to PNG exactly; others to TIFF
+_TIFF_SUFFIXES = (".tif", ".tiff")
+
+
+def resized_masks(index: DatasetIndex, cache_dir: str | None) -> DatasetIndex:
+    """`index` with each mask that is its image at another resolution, the same aspect ratio,
+    replaced by its copy at the image's size in the cache (see the module docstring)."""
+    sizes = {pair.mask: size for pair in index.pairs
+             if pair.mask is not None and (size := _image_size(pair)) is not None}
+    if not sizes:
+        log.warning("%s: --resize-masks reads masks that are their images at another resolution; every mask here "
+                    "is its image's size, or of another aspect ratio, so it changes nothing", index.root)
+        return index
+    folder, written = _written(sizes, index.root, cache_folder(cache_dir, "resized-masks"))
+    index.pairs = [_resized(pair, folder, written) for pair in index.pairs]
+    log.warning("%s: %d masks are their images at another resolution (e.g. '%s'): read resized to their images' "
+                "size, nearest neighbour (--resize-masks), from '%s'", index.root, len(written), next(iter(sizes)),
+                folder)
+    return index
+
+
+def _image_size(pair: Pair) -> tuple[int, int] | None:
+    """The (H, W) of `pair`'s image when its one mask is that image scaled by one ratio on both
+    sides, to within `_ROUNDING`, by the headers alone; None otherwise, or for files Pillow does
+    not read and masks an EXIF orientation turns."""
+    if pair.mask is None or pair.more_masks:
+        return None
+    try:
+        image, mask = read_header(pair.image), read_header(pair.mask)
+    except DataError:
+        return None
+    if image.size is None or mask.size is None or mask.orientation != 1 or image.size == mask.size:
+        return None
+    (image_h, image_w), (mask_h, mask_w) = image.size, mask.size
+    return image.size if abs(mask_w * image_h / mask_h - image_w) <= _ROUNDING else None
+
+
+def _resized(pair: Pair, folder: Path, written: dict[str, str]) -> Pair:
+    """`pair` reading its resized mask, saying what it was made from; itself if none was written."""
+    name = written.get(str(pair.mask))
+    if name is None:
+        return pair
+    return replace(pair, mask=folder / name, source=f"resized from '{pair.mask}' to its image's size")
+
+
+def _written(sizes: dict[Path, tuple[int, int]], root: Path, cache: Path) -> tuple[Path, dict[str, str]]:
+    """The cache folder of the resized masks (named for the dataset), written now or by an earlier
+    call for the same files and sizes; each mask's file in it by the mask's path. A mask Pillow
+    cannot read is left out: the audit names it."""
+    facts = [CACHE_VERSION, str(root.resolve()), versions(sizes), list(sizes.values())]
+    folder = cache / f"{root.name}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
+    if not (folder / _MANIFEST).is_file():
+        log.info("writing %d masks resized to their images' size into '%s' (once)", len(sizes), folder)
+        with staged_folder(folder) as partial:
+            written = {}
+            for k, (mask, (height, width)) in enumerate(sizes.items()):
+                try:
+                    with Image.open(mask) as picture:
+                        resized = picture.resize((width, height), Image.Resampling.NEAREST)
+                except (OSError, UnidentifiedImageError, ValueError):
+                    continue
+                tiff = mask.suffix.lower() in _TIFF_SUFFIXES or resized.mode not in _PNG_MODES
+                name = f"{k:06d}_{mask.stem}{'.tif' if tiff else '.png'}"  # a JPEG's as PNG: no second loss
+                resized.save(partial / name)
+                written[str(mask)] = name
+            (partial / _MANIFEST).write_text(json.dumps(written))
+    return folder, json.loads((folder / _MANIFEST).read_text())
