@@ -2705,6 +2705,52 @@ def test_a_fifo_named_as_a_side_file_ends_the_read_with_pairs_or_a_seglab_error_
     assert outcome.get("pairs") == 3 or any(str(fifo) in str(outcome.get("error")) for fifo in fifos), outcome
 
 
+@example(suffix=".png", which="mask", row=0)  # the first mask's palette was read by Pillow by its name: no end
+@example(suffix=".h5", which="mask", row=0)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from([".png", ".jpg", ".tif", ".npy", ".npz", ".h5", ".dcm", ".nii.gz"]),
+       which=st.sampled_from(["image", "mask"]), row=st.integers(0, 2))
+def test_a_fifo_a_manifest_names_as_an_image_or_mask_ends_inspect_naming_it(tmp_path_factory, suffix, which, row):
+    """A FIFO (named pipe) that a manifest names as an image or a mask: a reader opening it by its
+    name (Pillow, tifffile, h5py, NumPy, pydicom, nibabel) waited for a writer, so inspect never
+    ended. Data files are checked to be regular files before any reader opens them: a seglab
+    error, or a fatal `not-a-file` finding, naming the FIFO."""
+    from seglab.data.checking.inspect import inspect_dataset
+
+    root = _example_folder(tmp_path_factory, "fifo-data")
+    (root / "masks").mkdir()
+    rows = []
+    for k in range(3):
+        _photo(root / "images" / f"{k}.png")
+        Image.fromarray(np.eye(6, 8, dtype=np.uint8)).save(root / "masks" / f"{k}.png")
+        rows.append([f"images/{k}.png", f"masks/{k}.png"])
+    fifo = root / f"{which}s" / f"fifo{suffix}"
+    os.mkfifo(fifo)
+    rows[row][which == "mask"] = f"{which}s/{fifo.name}"
+    (root / "pairs.csv").write_text("image,mask\n" + "".join(f"{image},{mask}\n" for image, mask in rows))
+    outcome: dict[str, object] = {}
+
+    def read() -> None:
+        try:
+            report = inspect_dataset(root / "pairs.csv", cache_dir=str(tmp_path_factory.mktemp("cache")))
+            outcome["problems"] = [(p.code, str(p)) for p in report.problems]
+        except SeglabError as err:
+            outcome["error"] = str(err)
+
+    assert _finished_in_time(read, [fifo]), f"inspect waited on a FIFO named {fifo.name} as a {which}"
+    assert str(fifo) in str(outcome.get("error")) or any(
+        str(fifo) in text and "FIFO" in text for _, text in outcome.get("problems", [])), outcome
+
+
+@pytest.mark.parametrize("name", ["pairs.csv", "data.h5", "scan.nii.gz"])
+def test_a_fifo_given_as_data_is_refused_naming_it(tmp_path, name):
+    """DATA a FIFO: listing it as a folder raised NotADirectoryError, a traceback."""
+    from seglab.data import discover
+
+    os.mkfifo(tmp_path / name)
+    with pytest.raises(SeglabError, match=f"DATA '{tmp_path / name}' is a FIFO"):
+        discover(tmp_path / name, cache_dir=str(tmp_path / "cache"))
+
 bids_entities = st.lists(st.sampled_from(["acq-fast", "rec-mial", "rec-irtk", "run-1", "run-01", "desc-brain", "label-L",
                                           "desc-T1lesion", "space-MNI", "Run-2", "REC-x", "-", "acq-", "x-y-z", ""])
                          | st.text(alphabet="aR-_1.", max_size=5), max_size=3)

@@ -32,7 +32,7 @@ from seglab.data.annotations.annotation_formats import AnnotationBesideImages
 from seglab.data.annotations.painted_masks import (LATER_OVER_EARLIER, Drawn, ImageObjects, centres_inside, ellipse,
                                                    turned)
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
-from seglab.data.classes.text_files import open_regular
+from seglab.data.classes.text_files import open_regular, regular_file
 from seglab.data.discovery.folders import Folder
 from seglab.data.discovery.naming import folder_split
 from seglab.data.files.folder_listing import entries
@@ -94,7 +94,7 @@ def is_roi_file(path: Path) -> bool:
         if path.suffix.lower() == ROI_SUFFIX:
             with open_regular(path) as file:
                 return file.read(len(_MAGIC)) == _MAGIC
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(regular_file(path)) as archive:
             names = [name for name in archive.namelist() if not name.endswith("/")]
     except _ZIP_ERRORS:
         return False
@@ -143,7 +143,7 @@ def _entries(path: Path) -> list[tuple[str, bytes]]:
             with open_regular(path) as file:
                 entries = [(path.name, file.read(_MOST_ROI_BYTES + 1))]
         else:
-            with zipfile.ZipFile(path) as archive:
+            with zipfile.ZipFile(regular_file(path)) as archive:
                 entries = [(name, _member(archive, name)) for name in archive.namelist()
                            if name.lower().endswith(ROI_SUFFIX)]
     except _ZIP_ERRORS as err:

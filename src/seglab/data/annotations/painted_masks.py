@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_size
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
@@ -203,7 +204,7 @@ def _header_size(image: Path) -> tuple[int, int]:
     cine frames, outlined in text files), which Pillow cannot open, else Pillow's."""
     if image.suffix.lower() == DICOM_SUFFIX:
         return dicom_size(image)
-    with Image.open(image) as opened:
+    with Image.open(regular_file(image)) as opened:
         return opened.height, opened.width
 
 

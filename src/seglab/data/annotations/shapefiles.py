@@ -9,7 +9,7 @@ import json
 import struct
 from pathlib import Path
 
-from seglab.data.classes.text_files import open_regular, regular_text
+from seglab.data.classes.text_files import open_regular, regular_file, regular_text
 from seglab.data.files.file_warnings import reading
 from seglab.errors import DataError
 
@@ -56,12 +56,12 @@ def _in_memory(path: Path) -> dict[str, io.BytesIO]:
     """The shapefile's files (`.shp`, and `.shx`, `.dbf`, `.cpg` where they exist, in either
     case) read into memory for pyshp: a damaged record length then asks a buffer for more bytes
     than it holds, where a file object first allocates all it was asked for (up to 8 GB)."""
-    parts = {"shp": io.BytesIO(path.read_bytes())}
+    parts = {"shp": io.BytesIO(regular_file(path).read_bytes())}
     for part in ("shx", "dbf", "cpg"):
         found = next((f for f in (path.with_suffix(f".{part}"), path.with_suffix(f".{part.upper()}")) if f.is_file()),
                      None)
         if found is not None:
-            parts[part] = io.BytesIO(found.read_bytes())
+            parts[part] = io.BytesIO(regular_file(found).read_bytes())
     return parts
 
 

@@ -32,6 +32,8 @@ CHECKS: dict[str, Check] = {
     # the file cannot be used at all
     "missing": Check(FATAL, "restore the file, or remove the pair"),
     "broken-link": Check(FATAL, "point the link at an existing file, or remove it"),
+    "not-a-file": Check(FATAL, "replace it with the file it stands for (a FIFO, a device, a socket or a folder is "
+                               "never read), or remove the pair"),
     "permission-denied": Check(FATAL, "make the file readable (chmod a+r), or remove it"),
     "empty-file": Check(FATAL, "copy or export the file again, or remove it"),
     "not-an-image": Check(FATAL, "replace it with the real image, or remove it"),

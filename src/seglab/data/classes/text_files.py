@@ -1,6 +1,7 @@
 """The side files a dataset ships beside its images (READMEs, lists, class tables, JSON), read
 safely: only a regular file is opened, since a FIFO of such a name would block the read forever
-waiting for a writer; of a text file whose few lines are meant (a README naming the classes, a
+waiting for a writer (and its data files are checked so before a reader opens them by name:
+`regular_file`); of a text file whose few lines are meant (a README naming the classes, a
 list of names) a file of gigabytes is read up to a cap, never whole, the lines past it left out
 with a warning naming the file; and text is decoded as UTF-8 or the legacy code page it was saved
 in (`side_text`); a file's kind is told by its head alone (`file_head`). Here, at the bottom of
@@ -35,13 +36,46 @@ def open_regular(path: Path, mode: str = "rb", **options: Any) -> IO[Any]:
     """
     fd = os.open(path, _NO_WAIT)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file (a FIFO, a device or a folder): move it out of the dataset "
-                                        "folder", os.fspath(path))
+        _refuse_irregular(path, os.fstat(fd).st_mode)
         return open(fd, mode, **options)
     except BaseException:
         os.close(fd)
         raise
+
+
+def regular_file(path: Path) -> Path:
+    """`path`, once it is found a regular file (links followed): the guard before a reader opens a
+    data file by its name (Pillow, tifffile, h5py, nibabel, pydicom, NumPy), which on a FIFO a
+    manifest or a split list names would wait for a writer forever, and on a device read without end.
+
+    Raises:
+        OSError: the file cannot be looked up, or is a FIFO, a device, a socket or a folder, naming it.
+    """
+    _refuse_irregular(path, os.stat(path).st_mode)
+    return path
+
+
+def irregular_kind(path: Path) -> str | None:
+    """What `path` is where it is no regular file ("a FIFO (named pipe)", "a device", "a socket",
+    "a folder"); None for a regular file, or one that cannot be looked up."""
+    try:
+        return _kind(os.stat(path).st_mode)
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return None
+
+
+def _refuse_irregular(path: Path, mode: int) -> None:
+    kind = _kind(mode)
+    if kind is not None:
+        raise OSError(errno.EINVAL, f"not a regular file but {kind}: move it out of the dataset folder",
+                      os.fspath(path))
+
+
+def _kind(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    return "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) \
+        else "a folder" if stat.S_ISDIR(mode) else "a device"
 
 
 def file_head(path: Path) -> str:

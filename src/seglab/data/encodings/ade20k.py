@@ -30,7 +30,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from seglab.data.classes.text_files import regular_text
+from seglab.data.classes.text_files import regular_file, regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
 from seglab.data.classes.value_names import short_names
@@ -255,7 +255,7 @@ def _objects_table(path: Path) -> dict[int, str]:
     `name`), or `id<TAB>name` rows. Empty, with a warning, for any other shape: the order of the
     rows alone never numbers the classes."""
     try:
-        data = path.read_bytes()
+        data = regular_file(path).read_bytes()
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.classes.text_files import open_regular
+from seglab.data.classes.text_files import open_regular, regular_file
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.mapping import IdentityMapping, LabelMapping, MaskMapping
 from seglab.data.encodings.renderings import painted_colours, read_pixels
@@ -247,7 +247,7 @@ def cityscapes_colours(mask: Path) -> bool:
     id its Cityscapes colour (GTA5's `labels/`), or a colour rendering of the same name in a
     sibling folder that paints each evaluated id present so (KITTI's `semantic_rgb/`)."""
     try:
-        with Image.open(mask) as image:
+        with Image.open(regular_file(mask)) as image:
             palette = image.getpalette() if image.mode == "P" else None
             ids = np.asarray(image)
     except DECODE_ERRORS:  # a damaged mask is the audit's to report, not a reason to stop here

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.classes.mapping import colour_codes
 from seglab.data.files.read_errors import DECODE_ERRORS
 
@@ -17,7 +18,7 @@ def read_pixels(path: Path, rgb: bool) -> np.ndarray | None:
     """A mask's values or a rendering's RGB colours; None for a file that cannot be read (the
     audit's to report, not a reason to stop here)."""
     try:
-        with Image.open(path) as image:
+        with Image.open(regular_file(path)) as image:
             return np.asarray(image.convert("RGB") if rgb else image)
     except DECODE_ERRORS:
         return None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.classes import ClassSpec
 from seglab.data.files.read_errors import DECODE_ERRORS
 
@@ -56,7 +57,7 @@ def _voc_palette(path: Path | None) -> bool:
     if path is None:
         return False
     try:
-        with Image.open(path) as image:
+        with Image.open(regular_file(path)) as image:
             palette = image.getpalette() if image.mode == "P" else None
     except DECODE_ERRORS:  # a damaged mask is the audit's to report
         return False

@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.files.io import read_image
 from seglab.errors import DataError
 
@@ -74,7 +75,7 @@ def _digest(path: Path, read: Callable[[BinaryIO], Iterator[bytes]]) -> bytes | 
     """A hash of the bytes `read` takes from the file; None when it cannot be read."""
     digest = hashlib.blake2b(digest_size=16)
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             for chunk in read(file):
                 digest.update(chunk)
     except OSError:

@@ -27,6 +27,7 @@ import numpy as np
 import tifffile
 from PIL import Image, ImageOps
 
+from seglab.data.classes.text_files import open_regular, regular_file
 from seglab.data.files.channels import MAX_CHANNELS
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_frames, read_dicom_image
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_header, h5_holds_image_and_mask, load_h5
@@ -82,7 +83,7 @@ def file_header(path: Path) -> FileHeader:
         header(path)
         return FileHeader(kind, "", 1)
     if suffix in TIFF_SUFFIXES:
-        with tifffile.TiffFile(path) as tif:
+        with tifffile.TiffFile(regular_file(path)) as tif:
             pages = 1 if _channel_pages(tif) else len(tif.pages)
             return FileHeader("TIFF", "RGBA" if _alpha_samples(tif.pages[0]) else "", pages)
     if suffix == MAT_SUFFIX:
@@ -118,7 +119,7 @@ def read_array(path: Path, role: str, palette_rgb: bool, keep_alpha: bool = Fals
         if image.format == "PNG" and _wide_colour_png(path):
             return _wide_png_pixels(path, _orientation(image), keep_alpha)
         if image.format == "JPEG2000":
-            return _alpha_kept(imagecodecs.jpeg2k_decode(path.read_bytes()), keep_alpha)
+            return _alpha_kept(imagecodecs.jpeg2k_decode(regular_file(path).read_bytes()), keep_alpha)
         image.load()
         if _orientation(image) != 1:  # as viewers show it; the mask must be drawn on that view
             image = ImageOps.exif_transpose(image)
@@ -150,7 +151,7 @@ def _open_pillow(path: Path) -> Iterator[Image.Image]:
     with _OPENING, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            image = Image.open(path)
+            image = Image.open(regular_file(path))
         except Image.DecompressionBombError as err:  # over twice the budget: Pillow stops first
             size = re.search(r"\((\d+) pixels\)", str(err))
             within_budget((int(size.group(1)),) if size else (budget + 1,))
@@ -162,7 +163,7 @@ def _open_pillow(path: Path) -> Iterator[Image.Image]:
 
 def _wide_colour_png(path: Path) -> bool:
     """Whether a PNG's header (IHDR, the first chunk) declares 16-bit colour or grey + alpha."""
-    with path.open("rb") as file:
+    with open_regular(path) as file:
         head = file.read(26)  # signature, chunk length and type, width, height, bit depth, colour type
     return head[12:16] == b"IHDR" and head[24] == 16 and head[25] in _PNG_WIDE_COLOUR
 
@@ -170,7 +171,7 @@ def _wide_colour_png(path: Path) -> bool:
 def _wide_png_pixels(path: Path, orientation: int, keep_alpha: bool = False) -> np.ndarray:
     """A 16-bit colour (or grey + alpha) PNG's uint16 pixels, without alpha unless `keep_alpha`,
     as viewers show them."""
-    array = _alpha_kept(imagecodecs.png_decode(path.read_bytes()), keep_alpha)
+    array = _alpha_kept(imagecodecs.png_decode(regular_file(path).read_bytes()), keep_alpha)
     return np.ascontiguousarray(_SHOWN[orientation](array) if orientation != 1 else array)
 
 
@@ -196,7 +197,7 @@ def read_tiff(path: Path, keep_alpha: bool = False) -> tuple[np.ndarray, float |
     pages are channels (an ImageJ hyperstack or OME-TIFF of axes CYX: fluorescence microscopy's
     nuclei and membrane channels) gives them all, channels last. With the pixels, the first page's
     GDAL_NODATA value (`no_data.page_no_data`), read in the same open; None without one."""
-    with tifffile.TiffFile(path) as tif:
+    with tifffile.TiffFile(regular_file(path)) as tif:
         no_data = page_no_data(tif.pages[0])
         series = _channel_pages(tif)
         if series is not None:

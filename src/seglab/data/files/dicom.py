@@ -19,6 +19,7 @@ import numpy as np
 import pydicom
 from pydicom.errors import BytesLengthException, InvalidDicomError
 
+from seglab.data.classes.text_files import open_regular, regular_file
 from seglab.data.files.folder_listing import entries
 from seglab.data.files.file_warnings import reading
 from seglab.data.files.pixel_budget import check_pixels, within_budget
@@ -169,7 +170,7 @@ def _parsed(path: Path, pixels: bool = True) -> pydicom.Dataset:
     """A DICOM file parsed from its bytes in memory: a damaged element length then asks a buffer
     for more than it holds, where pydicom reading a file first allocates all it was asked for (a
     slice whose pixel data claims 2 GB allocated 2 GB). Raises what reading and pydicom raise."""
-    ds = pydicom.dcmread(io.BytesIO(path.read_bytes()), stop_before_pixels=not pixels)
+    ds = pydicom.dcmread(io.BytesIO(regular_file(path).read_bytes()), stop_before_pixels=not pixels)
     ds.filename = str(path)  # messages name the file, as when pydicom opens it
     return ds
 
@@ -189,7 +190,7 @@ def is_dicom(path: Path) -> bool:
     if path.suffix:
         return False
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             head = file.read(_PREAMBLE + 4)
     except OSError:
         return False

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import tifffile
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.files.read_errors import DECODE_ERRORS, TIFF_SUFFIXES
 
 _GEO_KEY_DIRECTORY = 34735
@@ -27,7 +28,7 @@ def georeference(path: Path) -> tuple[ExtraTag, ...]:
     if path.suffix.lower() not in TIFF_SUFFIXES:
         return ()
     try:
-        with tifffile.TiffFile(path) as tif:
+        with tifffile.TiffFile(regular_file(path)) as tif:
             tags = tif.pages[0].tags
             if _GEO_KEY_DIRECTORY not in tags:
                 return ()
@@ -94,7 +95,7 @@ def placement(path: Path) -> Placement | None:
     if path.suffix.lower() not in TIFF_SUFFIXES:
         return None
     try:
-        with tifffile.TiffFile(path) as tif:
+        with tifffile.TiffFile(regular_file(path)) as tif:
             height, width = tif.pages[0].shape[:2]  # a TIFF's pages are (H, W[, S]) or planar (S, H, W)
             if tif.pages[0].planarconfig == 2 and len(tif.pages[0].shape) == 3:
                 height, width = tif.pages[0].shape[1:]

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from seglab.data.classes.text_files import open_regular, regular_file
 from seglab.data.files.hdf5_files import h5py_module, open_dataset_shapes
 from seglab.data.files.read_errors import HDF5_SIGNATURE, Unusable
 
@@ -26,7 +27,7 @@ def holds_hdf5(path: Path) -> bool:
     name; False for a file that cannot be read."""
     try:
         size = path.stat().st_size
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             offset = 0
             while offset + len(HDF5_SIGNATURE) <= size:
                 file.seek(offset)
@@ -70,7 +71,7 @@ def h5_held_arrays(path: Path) -> list[HeldArray]:
     each told from a sample of its values; empty for a file that cannot be read, or without h5py."""
     try:
         h5py = h5py_module()
-        with h5py.File(path, "r") as file:
+        with h5py.File(regular_file(path), "r") as file:
             return [_held(name, shape, file[name]) for name, shape in open_dataset_shapes(file, h5py).items()]
     except (OSError, RuntimeError, ValueError, KeyError, TypeError, Unusable):  # KeyError: an object HDF5 cannot open
         return []

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.files.channels import channels_last
 from seglab.data.files.npy_files import array_for_role, numeric
 from seglab.data.files.pixel_budget import within_budget
@@ -107,7 +108,7 @@ def h5_band_names(path: Path) -> tuple[str, ...]:
     empty for a file whose image is one dataset, or that cannot be read."""
     try:
         h5py = h5py_module()
-        with h5py.File(path, "r") as file:
+        with h5py.File(regular_file(path), "r") as file:
             image = _dataset(file, "image", h5py)
             return image.names if isinstance(image, _Bands) else ()
     except (OSError, RuntimeError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
@@ -172,7 +173,7 @@ def _damage_named() -> Iterator[None]:
 def h5_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype of the dataset holding the image (or mask), reading no pixels."""
     h5py = h5py_module()
-    with _damage_named(), h5py.File(path, "r") as file:
+    with _damage_named(), h5py.File(regular_file(path), "r") as file:
         dataset = _dataset(file, role, h5py)
         return tuple(dataset.shape), dataset.dtype
 
@@ -180,7 +181,7 @@ def h5_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtyp
 def load_h5(path: Path, role: str) -> np.ndarray:
     """The image (or mask) array of an HDF5 file, within the pixel budget."""
     h5py = h5py_module()
-    with _damage_named(), h5py.File(path, "r") as file:
+    with _damage_named(), h5py.File(regular_file(path), "r") as file:
         dataset = _dataset(file, role, h5py)
         within_budget(tuple(dataset.shape))
         return np.asarray(dataset[()])
@@ -255,7 +256,7 @@ def _image_and_mask(path: Path) -> tuple[str, tuple[int, ...], tuple[int, ...]] 
     the headers; None when one dataset would serve as both, or the file cannot be read."""
     try:
         h5py = h5py_module()
-        with h5py.File(path, "r") as file:
+        with h5py.File(regular_file(path), "r") as file:
             image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
             return None if image.name == mask.name else (image.name, tuple(image.shape), tuple(mask.shape))
     except (OSError, RuntimeError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
@@ -269,7 +270,7 @@ def h5_dataset_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     or without h5py (read as an image, its error names it)."""
     try:
         h5py = h5py_module()
-        with h5py.File(path, "r") as file:
+        with h5py.File(regular_file(path), "r") as file:
             return open_dataset_shapes(file, h5py)
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
         return {}
@@ -311,7 +312,7 @@ def h5_sample_groups(path: Path) -> dict[str, SampleGroup]:
     empty for any other file, one that cannot be read, or without h5py."""
     try:
         h5py = h5py_module()
-        with h5py.File(path, "r") as file:
+        with h5py.File(regular_file(path), "r") as file:
             return _sample_groups(file, h5py)
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
         return {}
@@ -324,7 +325,7 @@ def h5_samples_and_datasets(path: Path) -> tuple[dict[str, SampleGroup], dict[st
     a file that cannot be read, or without h5py."""
     try:
         h5py = h5py_module()
-        with h5py.File(path, "r") as file:
+        with h5py.File(regular_file(path), "r") as file:
             samples = _sample_groups(file, h5py)
             return samples, _member_shapes(samples) if samples else open_dataset_shapes(file, h5py)
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
@@ -380,7 +381,7 @@ def h5_class_names(path: Path) -> tuple[str, ...] | None:
     anything but distinct non-empty strings, or a file that cannot be read."""
     try:
         h5py = h5py_module()
-        with h5py.File(path, "r") as file:
+        with h5py.File(regular_file(path), "r") as file:
             listed = np.asarray(file.attrs.get("classes", ()))
     except (OSError, RuntimeError, ValueError, KeyError, TypeError, Unusable):  # TypeError: a type h5py cannot map
         return None
@@ -397,7 +398,7 @@ def h5_stack_shape(path: Path) -> tuple[int, ...] | None:
     an image and a label), without h5py, or for a file that cannot be read."""
     try:
         h5py = h5py_module()
-        with h5py.File(path, "r") as file:
+        with h5py.File(regular_file(path), "r") as file:
             return tuple(_dataset(file, "image", h5py).shape) if len(file) == 1 else None
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
         return None
@@ -450,7 +451,7 @@ def h5_group_slices(path: Path, groups: Sequence[str], names: Sequence[str]) -> 
         ReadError: a damaged or missing dataset, while slices are read.
     """
     h5py = h5py_module()
-    with _damage_named(), h5py.File(path, "r") as file:
+    with _damage_named(), h5py.File(regular_file(path), "r") as file:
         yield _GroupSlices(file, groups, names, path)
 
 
@@ -465,5 +466,5 @@ def h5_stack(path: Path, name: str | None = None) -> Iterator[_Slices]:
         ReadError: a damaged chunk, while slices are read.
     """
     h5py = h5py_module()
-    with _damage_named(), h5py.File(path, "r") as file:
+    with _damage_named(), h5py.File(regular_file(path), "r") as file:
         yield _Slices(_dataset(file, "image", h5py) if name is None else _checked(file, name), path)

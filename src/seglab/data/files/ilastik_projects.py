@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.classes import ValueNames
 from seglab.data.files.hdf5_files import h5py_module
 from seglab.data.files.read_errors import Unusable
@@ -39,7 +40,7 @@ def value_names_from_ilastik_project(path: str | Path) -> ValueNames | None:
         logger.warning("ilastik project '%s' %s; its label names are not read", path, err)
         return None
     try:
-        with h5py.File(path, "r") as file:
+        with h5py.File(regular_file(path), "r") as file:
             found = _label_names(file, h5py)
             names = [] if found is None else [_text(name) for name in found[()]]
     except (OSError, RuntimeError, KeyError) as err:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.files.read_errors import WEBP_HEADER, format_by_content
 
 _LOSSY_CHUNK, _LOSSLESS_CHUNK = b"VP8 ", b"VP8L"
@@ -28,7 +29,7 @@ def _first_image_chunk(path: Path) -> bytes | None:
     """The kind of a WebP's first image chunk ("VP8 " or "VP8L"), past its metadata chunks
     (VP8X, ICCP, ANIM, ALPH) and into its first animation frame; None if the file ends first."""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             file.seek(WEBP_HEADER)
             while len(header := file.read(8)) == 8:
                 kind, size = header[:4], int.from_bytes(header[4:], "little")

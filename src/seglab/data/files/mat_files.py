@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes.text_files import open_regular, regular_file
 from seglab.data.files.pixel_budget import max_pixels, within_budget
 from seglab.data.files.read_errors import HDF5_SIGNATURE, Unusable
 
@@ -48,7 +49,7 @@ _TEXT = {2: "u1", 4: "u2", 16: "utf-8", 17: "u2"}  # data types MATLAB stores ch
 
 def is_hdf5_mat(path: Path) -> bool:
     """Whether a .mat file is MATLAB 7.3's HDF5 (its HDF5 signature at byte 512)."""
-    with path.open("rb") as file:
+    with open_regular(path) as file:
         file.seek(_HDF5_AT)
         return file.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE
 
@@ -129,7 +130,7 @@ def _file_reader(path: Path) -> _Reader:
     Raises:
         Unusable: no MATLAB 5 header (`unreadable`).
     """
-    data = path.read_bytes()
+    data = regular_file(path).read_bytes()
     if len(data) < _HEADER or data[126:128] not in (b"IM", b"MI"):
         raise Unusable("is no MATLAB 5 file (no 'MATLAB 5.0 MAT-file' header)", "unreadable")
     return _Reader(data, "<" if data[126:128] == b"IM" else ">")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes.text_files import open_regular, regular_file
 from seglab.data.files.pixel_budget import check_pixels
 from seglab.errors import DataError
 
@@ -72,7 +73,7 @@ def read_metaimage(path: Path) -> tuple[np.ndarray, np.ndarray]:
     count = math.prod(dims) * channels * dtype.itemsize
     source = fields["elementdatafile"]
     if source.upper() == "LOCAL":
-        data = path.read_bytes()[at:]
+        data = regular_file(path).read_bytes()[at:]
     elif source.upper() == "LIST" or "%" in source:
         raise DataError(f"MetaImage '{path}' keeps its slices in a list of files; convert it to one .mha "
                         "(SimpleITK: sitk.WriteImage(sitk.ReadImage(path), 'case.mha'))")
@@ -102,7 +103,7 @@ def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
         dtype = dtype.newbyteorder(">")
     count = math.prod(sizes) * dtype.itemsize
     source = fields.get("data file", fields.get("datafile"))
-    data = _data_file(path, source) if source else path.read_bytes()[at:]
+    data = _data_file(path, source) if source else regular_file(path).read_bytes()[at:]
     if source:
         skip = _whole(path, fields, "byte skip", 0)
         data = data[-count:] if skip == -1 else data[skip:]
@@ -273,7 +274,7 @@ def _header_text(path: Path, ends: object) -> tuple[str, int]:
     """A header's text up to and including the line `ends` (a predicate) says is its last, and
     where the data after it start."""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             head = file.read(_HEADER_BYTES)
     except OSError as err:
         raise DataError(f"volume '{path}' cannot be read: {err}") from None

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import tifffile
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.files.read_errors import DECODE_ERRORS, TIFF_SUFFIXES
 
 _GDAL_NODATA = 42113  # ASCII: the number, as GDAL prints it ("-9999", "nan", "-3.4028234663852886e+38")
@@ -28,7 +29,7 @@ def no_data_value(path: Path) -> float | None:
     if path.suffix.lower() not in TIFF_SUFFIXES:
         return None
     try:
-        with tifffile.TiffFile(path) as tif:
+        with tifffile.TiffFile(regular_file(path)) as tif:
             return page_no_data(tif.pages[0])
     except DECODE_ERRORS:
         return None

@@ -16,6 +16,7 @@ from typing import IO
 
 import numpy as np
 
+from seglab.data.classes.text_files import open_regular, regular_file
 from seglab.data.files.pixel_budget import within_budget
 from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
 
@@ -68,12 +69,12 @@ def memory_mapped(path: Path) -> np.memmap:
     """A .npy file memory-mapped read-only, never unpickled: the header is checked against the
     file's size before anything is read, so a damaged header cannot ask for gigabytes."""
     with HEADER_LOCK:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
+        return np.load(regular_file(path), mmap_mode="r", allow_pickle=False)
 
 
 def npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype | None]:
     """Shape and dtype from a .npy header (dtype None for header versions numpy reads privately)."""
-    with path.open("rb") as file:
+    with open_regular(path) as file:
         return array_header(file)
 
 
@@ -89,7 +90,7 @@ def npy_shape(path: Path) -> tuple[int, ...] | None:
 
 def npz_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype | None]:
     """Shape and dtype of the .npz member holding the image (or mask), from its header."""
-    with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
+    with zipfile.ZipFile(regular_file(path)) as archive, archive.open(_npz_member(archive, role)) as member:
         return array_header(member)
 
 
@@ -114,7 +115,7 @@ def holds_image_and_mask(path: Path) -> bool:
     """Whether a .npz file holds an image array and a different mask array (TransUNet's Synapse
     slices: `image` and `label`), so that the file is a pair by itself."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(regular_file(path)) as archive:
             return _npz_member(archive, "image") != _npz_member(archive, "mask")
     except (*DECODE_ERRORS, Unusable):  # zipfile raises NotImplementedError for a damaged version field
         return False

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.files.memory import within_half_memory
 from seglab.data.files.npy_files import array_header, array_layout, holds_numbers, numeric
 from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
@@ -32,7 +33,7 @@ def npz_member_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     """
     found = {}
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(regular_file(path)) as archive:
             for info in archive.infolist()[:_MOST_MEMBERS]:
                 if info.filename.endswith(".npy"):
                     with archive.open(info) as member:
@@ -52,7 +53,7 @@ def read_npz_stack(path: Path, name: str) -> np.ndarray:
     """
     where = f"array '{name}' of '{path}'"
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(regular_file(path)) as archive:
             info = archive.getinfo(f"{name}.npy")
             with archive.open(info) as member:
                 shape, fortran, dtype = array_layout(member)

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from seglab.data.classes.text_files import open_regular
+from seglab.data.classes.text_files import open_regular, regular_file
 from seglab.errors import DataError
 
 PARQUET_SUFFIX = ".parquet"
@@ -156,7 +156,7 @@ def _row_groups(path: Path, columns: list[str]) -> Iterator[Any]:
                 for batch in batches:
                     yield pyarrow.Table.from_batches([batch]).select(names)
             return
-        shard = reader.ParquetFile(path)
+        shard = reader.ParquetFile(regular_file(path))
         for group in range(shard.num_row_groups):
             yield shard.read_row_group(group, columns=columns)
 
@@ -168,7 +168,7 @@ def _arrow_batches(path: Path, ipc: ModuleType) -> Iterator[tuple[Any, Iterator[
     strings UTF-8): an IPC reader checks less than a Parquet reader, and damage would surface
     later, as a wrong row or a crash."""
     pyarrow = importlib.import_module("pyarrow")
-    with pyarrow.memory_map(str(path)) as source:
+    with pyarrow.memory_map(str(regular_file(path))) as source:
         if source.read(len(_ARROW_FILE_MAGIC)) == _ARROW_FILE_MAGIC:
             source.seek(0)
             shard = ipc.open_file(source)

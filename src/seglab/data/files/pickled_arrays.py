@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.files.npy_files import array_layout
 from seglab.data.files.pixel_budget import within_budget
 from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
@@ -74,7 +75,7 @@ def pickled_dict(path: Path) -> dict:
             reconstruction (`unsafe-pickle`, nothing of it run), or a damaged one (`unreadable`).
         ValueError, OSError, ...: a damaged header (`read_errors.DECODE_ERRORS`).
     """
-    with path.open("rb") as file:
+    with open_regular(path) as file:
         shape, _, dtype = array_layout(file)  # the pickle follows the header
         if dtype is None or not dtype.hasobject or shape != ():
             raise Unusable(f"holds an array of shape {shape} and dtype {dtype}, not a pickled dict", "bad-dtype")

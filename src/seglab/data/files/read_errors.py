@@ -21,6 +21,7 @@ from typing import TypeVar
 import numpy as np
 from PIL import Image
 
+from seglab.data.classes.text_files import irregular_kind, open_regular
 from seglab.data.files.file_warnings import reading
 from seglab.errors import DataError, one_line
 
@@ -80,7 +81,7 @@ DECODE_ERRORS = (
 class ReadError(DataError):
     """A file that cannot be used as an image or mask; `code` says why, for the data audit.
 
-    Codes: unreadable, missing-codec, missing, broken-link, permission-denied, empty-file,
+    Codes: unreadable, missing-codec, missing, broken-link, not-a-file, permission-denied, empty-file,
     not-an-image, wrong-extension, bad-shape, bad-dtype, npz-arrays, too-many-pixels, and the
     `MappingError` codes for masks.
     """
@@ -108,11 +109,13 @@ def decode(path: Path, what: str, reader: Callable[[Path], _T]) -> _T:
         ReadError: missing, empty, unreadable or damaged file, a codec not installed, or an
             empty array.
     """
-    if not os.path.isfile(path):  # os.path's look-ups: a name too long for the file system is none, where Path's raise
+    if not os.path.exists(path):  # os.path's look-ups: a name too long for the file system is none, where Path's raise
         if os.path.islink(path):
             raise ReadError(f"{what} '{path}' is a broken symbolic link (or a link loop)", "broken-link")
-        reason = "is not a file" if os.path.exists(path) else "does not exist"
-        raise ReadError(f"{what} '{path}' {reason}", "missing")
+        raise ReadError(f"{what} '{path}' does not exist", "missing")
+    kind = irregular_kind(path)  # a FIFO's open would wait for a writer forever
+    if kind is not None:
+        raise ReadError(f"{what} '{path}' is {kind}, not a file", "not-a-file")
     try:
         if path.stat().st_size == 0:
             raise ReadError(f"{what} '{path}' is an empty file (0 bytes)", "empty-file")
@@ -139,7 +142,7 @@ def format_by_content(path: Path) -> str | None:
 
 def _head(path: Path) -> bytes:
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             return file.read(_DICOM_MAGIC_AT + 4)
     except OSError:
         return b""

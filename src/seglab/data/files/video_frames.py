@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.files.memory import within_half_memory
 from seglab.data.files.pixel_budget import check_pixels
 from seglab.errors import DataError
@@ -52,7 +53,7 @@ def _video_stream(path: Path) -> Iterator[tuple[Any, Any]]:
     """
     av = pyav(f"video '{path}'")
     try:
-        with av.open(str(path)) as container:
+        with av.open(str(regular_file(path))) as container:
             if not container.streams.video:
                 raise DataError(f"'{path}' holds no video stream")
             stream = container.streams.video[0]

@@ -30,6 +30,7 @@ from nibabel.orientations import (
 )
 from nibabel.spatialimages import HeaderDataError
 
+from seglab.data.classes.text_files import irregular_kind, regular_file
 from seglab.data.files.folder_listing import entries
 from seglab.data.files.channels import MAX_CHANNELS
 from seglab.data.files.dicom import dicom_series_grid, is_series, read_dicom_series
@@ -243,7 +244,7 @@ def volume_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
         return header_grid(path)
     try:
         with reading(path):
-            image = nib.load(str(path))
+            image = nib.load(str(regular_file(path)))
             return (*image.shape[:3], 1)[:3], image.affine  # (X, Y) as (X, Y, 1)
     except _NIFTI_ERRORS as err:
         raise _unreadable_nifti(path, err) from None
@@ -349,7 +350,8 @@ def _read_unmarked(path: Path, role: str) -> tuple[np.ndarray, np.ndarray, nib.N
         voxels, affine = read_dicom_series(path.parent)
         return voxels, affine, None
     if not path.is_file():
-        raise DataError(f"volume '{path}' does not exist")
+        kind = irregular_kind(path)  # a FIFO a manifest names: never opened
+        raise DataError(f"volume '{path}' is {kind}, not a file" if kind else f"volume '{path}' does not exist")
     if is_metaimage(path) or is_nrrd(path):  # grand-challenge's and 3D Slicer's formats
         voxels, affine = (read_metaimage if is_metaimage(path) else read_nrrd)(path)
         return voxels, affine, None
@@ -357,7 +359,7 @@ def _read_unmarked(path: Path, role: str) -> tuple[np.ndarray, np.ndarray, nib.N
         raise DataError(f"Analyze header '{path}' has no '{analyze_data_file(path).name}' beside it, the file that "
                         "holds its voxels: copy it there (a .hdr and its .img are one volume)")
     try:
-        image = nib.load(str(path))
+        image = nib.load(str(regular_file(path)))
         check_pixels(path, "volume", image.shape)  # from the header, before the voxels are decompressed
         voxels = np.asarray(image.get_fdata(dtype=np.float32))
     except PermissionError:

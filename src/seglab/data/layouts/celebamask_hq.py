@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.classes.text_files import regular_text
+from seglab.data.classes.text_files import regular_file, regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.layouts.formats import FORMATS, DatasetFormat
 from seglab.data.files.folder_listing import subfolders
@@ -166,7 +166,7 @@ def _scale(pair: Pair) -> int:
     """How many times larger than its masks the first image is (2 for 1024 px images and
     512 px masks); 1 when the sizes are no whole multiple, which the audit then reports."""
     try:
-        with Image.open(pair.image) as image, Image.open(pair.masks[0]) as mask:
+        with Image.open(regular_file(pair.image)) as image, Image.open(regular_file(pair.masks[0])) as mask:
             (width, height), (mask_width, mask_height) = image.size, mask.size
     except DECODE_ERRORS:  # a damaged file is the audit's to report
         return 1

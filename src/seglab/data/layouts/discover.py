@@ -23,6 +23,7 @@ from seglab.data.classes.mapping import (
     ThresholdMapping,
     keeping_ignored,
 )
+from seglab.data.classes.text_files import irregular_kind
 from seglab.data.discovery.channel_files import channel_names
 from seglab.data.discovery.folders import MAX_DEPTH, one_listing, side_files, walk
 from seglab.data.encodings.alpha_masks import ALPHA_CLASSES, OPAQUE, AlphaMapping
@@ -148,6 +149,9 @@ def discover(
                           task == "multiclass", tuple(bands) if bands is not None else None, side_by_side, frame)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
+    kind = irregular_kind(root)
+    if kind not in (None, "a folder"):  # a FIFO is never opened: it would wait for a writer
+        raise DataError(f"DATA '{root}' is {kind}: pass the dataset folder, or the file that lists or holds its pairs")
     with _unreadable_named(root), one_listing():
         if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
             raise DataError(f"dataset folder '{root}' is empty")

@@ -20,6 +20,7 @@ import zlib
 from itertools import islice
 from pathlib import Path
 
+from seglab.data.classes.text_files import regular_file
 from seglab.data.discovery.pairing import folder_label
 from seglab.data.files.folder_listing import entries
 from seglab.data.files.parquet_shards import ARROW_SUFFIX
@@ -66,10 +67,10 @@ def _unpacked(archive: Path, beside: set[str]) -> bool:
         return True
     try:
         if archive.name.lower().endswith(".zip"):
-            with zipfile.ZipFile(archive) as opened:
+            with zipfile.ZipFile(regular_file(archive)) as opened:
                 members = opened.namelist()[:10]
         elif _EXTRACT[_archive_suffix(archive.name)] == "tar xf":
-            with tarfile.open(archive) as opened:
+            with tarfile.open(regular_file(archive)) as opened:
                 members = [m.name for m in islice(opened, 10)]
         else:  # 7z and rar: no reader in the standard library
             return False

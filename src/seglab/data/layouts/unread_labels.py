@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.folders import METADATA_FILES
 from seglab.data.discovery.naming import stem
 from seglab.data.files.io import IMAGE_SUFFIXES
@@ -78,7 +79,7 @@ def unread_labels_line(root: Path, found: list[tuple[Path, str, list[str], str]]
 def _head(path: Path) -> str:
     """The first bytes of a label file as text; empty where it cannot be read."""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             return file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""
