@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -307,3 +308,17 @@ def test_a_folder_of_case_folders_of_band_folders_gives_each_cases_images(tmp_pa
                                                            "Mets_017/001"]
     patients = collect_inputs([test / "Mets_003", test / "Mets_017"], names)
     assert channel_images(patients, names) == images
+
+
+def test_a_folder_is_listed_as_the_data_stage_lists_one(tmp_path: Path) -> None:
+    """Predict's folder listing is the data stage's (`listed_files`): a hidden file (`.b.png`: an
+    editor's or a sync tool's copy) is left out, where it was predicted; a FIFO is left out and one
+    named as an input is refused as what it is, never opened (its read waits for a writer); a name
+    that is no UTF-8 is kept, as the data stage keeps it."""
+    _images(tmp_path, ["a.png", ".b.png"])
+    not_utf8 = Path(os.fsdecode(os.fsencode(tmp_path) + b"/c\xff.png"))
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(not_utf8)
+    os.mkfifo(tmp_path / "d.png")
+    assert collect_inputs([tmp_path]) == [tmp_path / "a.png", not_utf8]
+    with pytest.raises(DataError, match="is a FIFO"):
+        collect_inputs([tmp_path / "d.png"])

@@ -58,6 +58,16 @@ def entries(folder: Path) -> list[Path]:
         return []
 
 
+def listed_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files directly in `folder` whose names end with one of `suffixes` (lower case: `.png`,
+    `.nii.gz`) in any case, as every listing of a folder's data files takes them: hidden and macOS
+    `._*` files left out, nothing where it may not be listed (`entries`), and no FIFO, device or
+    socket (a FIFO's read waits for a writer); a broken symbolic link is kept, so that reading it
+    reports it instead of its file silently going missing."""
+    return [p for p in entries(folder) if p.name.lower().endswith(suffixes) and not p.name.startswith(".")
+            and (p.is_file() or (p.is_symlink() and not p.exists()))]
+
+
 def subfolders(root: Path) -> list[Path]:
     """The folders in `root` that may be listed (`listable`), in name order: a look inside a
     locked one (`locked/images`) would fail on the path alone, so it is left out before."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seglab.data.classes import ClassSpec, ValueNames
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import listed_files
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.classes.mapping import MaskMapping
 from seglab.data.files.mat_files import MAT_SUFFIX
@@ -178,18 +178,11 @@ def list_images(folder: Path, masks: bool = False) -> list[Path]:
     one beside an image file of its name is the same mask again and is left out.
 
     Broken symbolic links are listed, so that reading them reports them instead of their
-    images silently going missing.
+    images silently going missing (`listed_files`).
     """
     if not folder.is_dir():
         return []
-    suffixes = MASK_SUFFIXES if masks else IMAGE_SUFFIXES
-    files = [
-        p
-        for p in entries(folder)
-        if p.suffix.lower() in suffixes
-        and not p.name.startswith(".")
-        and (p.is_file() or (p.is_symlink() and not p.exists()))
-    ]
+    files = listed_files(folder, MASK_SUFFIXES if masks else IMAGE_SUFFIXES)
     if masks:
         drawn = {p.stem for p in files if p.suffix.lower() != MAT_SUFFIX}
         files = [p for p in files if p.suffix.lower() != MAT_SUFFIX or p.stem not in drawn]

@@ -7,23 +7,22 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from seglab.data import IMAGE_SUFFIXES
+from seglab.data.discovery.folders import visible_folders
+from seglab.data.files.folder_listing import listed_files
 from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume
 
 
 def folder_inputs(folder: Path) -> list[Path]:
     """The images and volume files in `folder`, then its subfolders that are DICOM series."""
-    series = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and is_volume(p))
-    return inputs_in(folder) + series
+    return inputs_in(folder) + [p for p in visible_folders(folder) if is_volume(p)]
 
 
 def inputs_in(folder: Path) -> list[Path]:
-    """The image, video and volume files in `folder`, in name order (macOS's `._` files left out)."""
-    return sorted(
-        p for p in folder.iterdir()
-        if (p.suffix.lower() in (*IMAGE_SUFFIXES, *VIDEO_SUFFIXES) or p.name.lower().endswith(VOLUME_SUFFIXES))
-        and not p.name.startswith("._") and p.is_file()
-    )
+    """The image, video and volume files in `folder`, in name order, listed as the data stage lists
+    a folder's files (`listed_files`): hidden files, FIFOs and a folder that may not be listed left
+    out, a name that is no UTF-8 kept."""
+    return sorted(listed_files(folder, (*IMAGE_SUFFIXES, *VIDEO_SUFFIXES, *VOLUME_SUFFIXES)))
 
 
 def named_by(option: str | None, subfolder: Path) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from seglab.data.classes.text_files import irregular_kind
 from seglab.data.discovery.channel_files import is_channel_file, unread_bands
 from seglab.data.discovery.folders import masks_beside_images
 from seglab.data.discovery.folders.chip_labels import chip_labels
@@ -81,7 +82,8 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
         elif item.is_file():
             files.append(item)
         else:
-            raise DataError(f"input '{item}' does not exist")
+            kind = irregular_kind(item)  # a FIFO is never opened: its read would wait for a writer
+            raise DataError(f"input '{item}' is {kind}, not a file" if kind else f"input '{item}' does not exist")
     files = _each_once(files)
     unread = set(unread_bands(files, channel_files)) if channel_files else set()
     if unread:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import channel_groups, is_channel_file
+from seglab.data.discovery.folders import visible_folders
 from seglab.data.discovery.folders.chip_scenes import Chip, described
 from seglab.data.discovery.folders.scene_readings import reading_files, scene_readings
 from seglab.data.files.volumes import is_volume
@@ -83,7 +84,7 @@ def _channel_subfolder_inputs(folder: Path, channel_files: Sequence[str], depth:
     none `depth` - 1 further down, and the subfolders of inputs that are no channel files."""
     found: list[Path] = []
     skipped: list[Path] = []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+    for sub in visible_folders(folder):
         inputs = inputs_in(sub)
         if any(is_channel_file(p, channel_files) for p in inputs):
             found += inputs
@@ -100,7 +101,7 @@ def modality_folder_inputs(folder: Path, in_channels: int) -> list[Path]:
     `in_channels` (two or more) takes, the channels of each case as training read them
     (BONBID-HIE's `1ADC_ss/` and `2Z_ADC/`: `modality_folders`), paired into cases by
     `modality_folder_cases`; the other folders of volumes (its `3LABEL/`) are logged, not predicted."""
-    held = {sub: volumes for sub in sorted(p for p in folder.iterdir() if p.is_dir())
+    held = {sub: volumes for sub in visible_folders(folder)
             if (volumes := [p for p in inputs_in(sub) if is_volume(p)])}
     modalities = [sub for sub in held if names_a_modality(sub.name)]
     if len(modalities) != in_channels or in_channels < 2:
