@@ -2751,6 +2751,46 @@ def test_a_fifo_given_as_data_is_refused_naming_it(tmp_path, name):
     with pytest.raises(SeglabError, match=f"DATA '{tmp_path / name}' is a FIFO"):
         discover(tmp_path / name, cache_dir=str(tmp_path / "cache"))
 
+@SETTINGS
+@given(rows=st.integers(1, 4), data=st.data(), key=st.sampled_from(["image", "mask", "split"]), lines=st.booleans())
+def test_a_key_repeated_in_a_json_manifest_object_is_refused_naming_the_file_key_and_line(tmp_path_factory, rows, data,
+                                                                                            key, lines):
+    """A JSON (or JSON Lines) manifest one of whose objects repeats a key (`"mask"` twice: a corrupt
+    export): `json.loads` kept the last value, silently pairing another mask; refused, naming the
+    file, the key and the line it is repeated on."""
+    from seglab.data import discover
+
+    root = _example_folder(tmp_path_factory, "repeated-keys")
+    (root / "masks").mkdir()
+    objects = []
+    for k in range(rows):
+        _photo(root / "images" / f"{k}.png")
+        Image.fromarray(np.eye(6, 8, dtype=np.uint8)).save(root / "masks" / f"{k}.png")
+        objects.append([("image", f"images/{k}.png"), ("mask", f"masks/{k}.png"), ("split", "train")])
+    at = data.draw(st.integers(0, rows - 1))
+    objects[at].append((key, "masks/0.png"))
+    written = [", ".join(f'"{name}": "{value}"' for name, value in pairs) for pairs in objects]
+    if lines:  # an object a line
+        manifest, line = root / "pairs.jsonl", at + 1
+        manifest.write_text("".join(f"{{{text}}}\n" for text in written))
+    else:  # a key a line, as json.dump(indent=2) writes it: the repeat is the last line of its object
+        manifest, line = root / "pairs.json", 1 + sum(len(pairs) + 2 for pairs in objects[: at + 1]) - 1
+        manifest.write_text("[\n" + ",\n".join("  {\n    " + text.replace(", ", ",\n    ") + "\n  }"
+                                                for text in written) + "\n]\n")
+    with pytest.raises(SeglabError) as refusal:
+        discover(manifest, cache_dir=str(tmp_path_factory.mktemp("cache")))
+    message = str(refusal.value)
+    assert str(manifest) in message and f"Repeated key {key!r}" in message and f"line {line} " in message, message
+
+
+def test_a_key_repeated_in_a_classes_file_is_refused_naming_the_key_and_line(tmp_path):
+    """classes.json of `names` twice (two exports merged by hand): its first names were dropped."""
+    path = tmp_path / "classes.json"
+    path.write_text('{\n  "names": ["background", "road"],\n  "names": ["background", "car"]\n}\n')
+    with pytest.raises(SeglabError, match=r"classes file .*Repeated key 'names' .*: line 3 column 3"):
+        load_classes_file(path)
+
+
 bids_entities = st.lists(st.sampled_from(["acq-fast", "rec-mial", "rec-irtk", "run-1", "run-01", "desc-brain", "label-L",
                                           "desc-T1lesion", "space-MNI", "Run-2", "REC-x", "-", "acq-", "x-y-z", ""])
                          | st.text(alphabet="aR-_1.", max_size=5), max_size=3)

@@ -5,7 +5,6 @@ and remembering what a read found (`index_memo`)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from seglab._version import __version__
+from seglab.data.classes.json_text import json_value
 from seglab.data.files.folder_listing import entries, once_per_listing, subfolders
 from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec
@@ -86,7 +86,7 @@ def load_json(path: Path, what: str) -> Any:
             RecursionError), naming `what` and the file.
     """
     try:
-        return json.loads(regular_text(path, encoding="utf-8"))
+        return json_value(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
         raise DataError(f"{what} '{path}' cannot be read as JSON: {err}") from None
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import re
 import zlib
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from seglab.data.annotations.annotation_formats import (
 )
 from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.folders import walk
 from seglab.data.discovery.naming import folder_split
@@ -74,10 +74,10 @@ def read_annotations(path: Path) -> list[dict]:
     except _READ_ERRORS as err:
         raise DataError(f"HierText file '{path}' cannot be read: {err}") from None
     try:
-        records = [json.loads(text)]
+        records = [json_value(text)]
     except ValueError:  # JSON Lines: a record a line
         try:
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            records = [json_value(line) for line in text.splitlines() if line.strip()]
         except (ValueError, RecursionError) as err:
             raise DataError(f"HierText file '{path}' is neither one JSON document nor JSON Lines: {err}") from None
     except RecursionError as err:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import json
 import logging
 import struct
 import zlib
@@ -33,6 +32,7 @@ from PIL import Image
 
 from seglab.data.annotations.annotation_formats import AnnotationBesideImages, load_json, project_file, refuse_boxes_only
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import regular_text
 from seglab.data.discovery.folders import Folder
 from seglab.data.layouts.formats import FORMATS
@@ -137,7 +137,7 @@ def _meta(root: Path, folders: list[Folder]) -> tuple[Path | None, dict[str, tup
     if path is None:
         return None, {}
     try:
-        entries = json.loads(regular_text(path, encoding="utf-8"))["classes"]
+        entries = json_value(regular_text(path, encoding="utf-8"))["classes"]
         return path, {str(e["title"]): hex_colour(e.get("color", "#000000"), f"class '{e['title']}'")
                       for e in entries if str(e.get("shape", "any")) in (*_AREA_SHAPES, "any")}
     except (OSError, UnicodeDecodeError, ValueError, RecursionError, KeyError, TypeError) as err:

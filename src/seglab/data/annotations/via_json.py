@@ -17,7 +17,6 @@ split folder holding the file (`train/via_region_data.json`) gives the split.
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import math
 from collections import Counter
@@ -29,6 +28,7 @@ import numpy as np
 from seglab.data.annotations.annotated_images import locate_images
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files, refuse_boxes_only
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import open_regular
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
@@ -133,7 +133,7 @@ def _json_cell(cell: str, path: Path, line: int) -> dict:
         DataError: not JSON, naming the file and line.
     """
     try:
-        value = json.loads(cell) if cell.strip() else {}
+        value = json_value(cell) if cell.strip() else {}
     except (ValueError, RecursionError) as err:
         raise DataError(f"VIA file '{path}' line {line}: a cell is not JSON ({cell[:60]!r}: {err})") from None
     return value if isinstance(value, dict) else {}

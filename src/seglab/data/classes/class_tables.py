@@ -8,13 +8,13 @@ label_descriptions.json).
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from seglab.data.classes.colours import hex_colour, json_colour
+from seglab.data.classes.json_text import RepeatedKeyError, json_value
 from seglab.data.classes.names import is_void
 from seglab.data.classes.spec import ClassSpec
 from seglab.data.classes.text_files import capped_lines, regular_text
@@ -27,7 +27,7 @@ def dataset_json_labels(path: str | Path) -> object:
     """The "labels" of an nnU-Net or Decathlon dataset.json, as its JSON holds them; None for a
     file that cannot be read or holds none."""
     try:
-        return json.loads(regular_text(Path(path), encoding="utf-8")).get("labels")
+        return json_value(regular_text(Path(path), encoding="utf-8")).get("labels")
     except (OSError, UnicodeDecodeError, ValueError, AttributeError, RecursionError):
         return None
 
@@ -105,13 +105,13 @@ def small_json(path: Path) -> object:
     no JSON, is passed over, so that any JSON beside the data can be tried.
 
     Raises:
-        DataError: an unreadable file, naming it.
+        DataError: an unreadable file, or JSON that repeats a key in one object, naming it.
     """
     try:
         if path.stat().st_size > _LARGEST_CATEGORY_LIST:
             return None
-        return json.loads(regular_text(path, encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
+        return json_value(regular_text(path, encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, RepeatedKeyError) as err:  # a repeated key: JSON, but a corrupt export
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
     except (ValueError, RecursionError):  # no JSON, or a number of more digits than int() reads (4,300)
         return None

@@ -3,11 +3,11 @@ name object, under that name)."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import regular_text
 from seglab.data.classes.class_tables import numbered_names
 from seglab.data.classes.colours import hex_colour
@@ -37,7 +37,7 @@ repositories' classes.json), its ids 0 to K-1.
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"classes file '{path}' cannot be read: {err}") from err
     try:
-        values = json.loads(text)
+        values = json_value(text)
     except ValueError as err:  # JSONDecodeError, or a number of more digits than int() reads (4,300)
         raise DataError(f"classes file '{path}' is not valid JSON: {err}") from None
     except RecursionError:

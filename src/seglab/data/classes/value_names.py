@@ -7,7 +7,6 @@ ontology.yaml, FreeSurfer's colour look-up table: `value_classes` turns them int
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import Counter
@@ -28,6 +27,7 @@ from seglab.data.classes.class_tables import (
     numbered_names,
 )
 from seglab.data.classes.annotation_labels import VOID_LABEL
+from seglab.data.classes.json_text import RepeatedKeyError, json_value
 from seglab.data.classes.names import is_background, is_void
 from seglab.data.classes.spec import ClassSpec
 from seglab.data.classes.text_files import capped_lines, open_regular, regular_text
@@ -292,12 +292,12 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     name (`_labels_by_name`). None for any other JSON, so that any file beside the data can be tried.
 
     Raises:
-        DataError: an unreadable file, naming it.
+        DataError: an unreadable file, or JSON that repeats a key in one object, naming it.
     """
     path = Path(path)
     try:
-        values = json.loads(regular_text(path, encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
+        values = json_value(regular_text(path, encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, RepeatedKeyError) as err:  # a repeated key: JSON, but a corrupt export
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
     except (ValueError, RecursionError):  # not JSON, a number past int()'s 4,300 digits, or nesting past any class list
         return None

@@ -30,6 +30,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import regular_file, regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
@@ -292,7 +293,7 @@ def _described(masks: Sequence[Path], wanted: set[int]) -> dict[int, str]:
             break
         path = mask.with_name(mask.name[: -len(SEG_SUFFIX)] + ".json")
         try:
-            objects = json.loads(regular_text(path, encoding="utf-8"))["annotation"]["object"]
+            objects = json_value(regular_text(path, encoding="utf-8"))["annotation"]["object"]
         except (OSError, ValueError, KeyError, TypeError):  # ValueError: undecodable, no JSON, past int()'s digits
             continue
         read = True

@@ -9,7 +9,6 @@ refused or snapped together; through the table they are the dataset's 13 classes
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec, default_colours
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, colour_codes
@@ -90,7 +90,7 @@ def rgb_ids_reading(path: Path, ignore_index: int | None = None) -> tuple[ClassS
     """The classes (the labels' first words, sorted, void ones left out) and the mapping of a
     labels file, or None (with a warning) when it is no list of `<class>_...` labels."""
     try:
-        labels = json.loads(regular_text(path, encoding="utf-8"))
+        labels = json_value(regular_text(path, encoding="utf-8"))
     except (OSError, ValueError) as err:  # ValueError: undecodable, no JSON, or a number past int()'s 4,300 digits
         logger.warning("cannot read '%s' (%s): its masks are read without it", path, err)
         return None

@@ -6,11 +6,11 @@ file and the line. What each object must hold is its reader's to check.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import open_regular
 from seglab.errors import DataError
 
@@ -38,7 +38,7 @@ def json_object_lines(path: Path, what: str, shape: str = "") -> Iterator[tuple[
 
 def _json_object(text: str, path: Path, what: str, number: int, shape: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
+        value = json_value(text)
     except (ValueError, RecursionError) as err:  # ValueError: a number past int()'s 4,300 digits too
         raise DataError(f"{what} '{path}' line {number} is not valid JSON: {err}") from None
     if not isinstance(value, dict):

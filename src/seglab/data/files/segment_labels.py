@@ -16,12 +16,12 @@ Labels in several layers or groups (they overlap) give none: `read_nrrd` refuses
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.files.metaimage import nrrd_header
 from seglab.errors import DataError
 
@@ -61,7 +61,7 @@ def _mitk_labels(fields: dict[str, str]) -> dict[int, tuple[str, Colour | None]]
     """MITK's labels from its `labelgroups` JSON, of one group; colours given as 0-1 fractions,
     0-255 numbers or `{"type": "ColorProperty", "value": [...]}` as MITK reads them."""
     try:
-        groups = json.loads(fields.get(_MITK_GROUPS, "null"))
+        groups = json_value(fields.get(_MITK_GROUPS, "null"))
     except (ValueError, RecursionError):  # not JSON, or nested past any label list
         return {}
     found = groups[0].get("labels") if isinstance(groups, list) and len(groups) == 1 and isinstance(groups[0], dict) \

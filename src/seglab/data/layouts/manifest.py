@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
@@ -204,7 +204,7 @@ def _table_rows(path: Path) -> list[tuple[int, _Cells]]:
 def _json_rows(path: Path) -> list[tuple[int, _Cells]]:
     text = _text(path)
     try:
-        data = json.loads(text)
+        data = json_value(text)
     except (ValueError, RecursionError) as err:  # ValueError: JSONDecodeError, or a number past int()'s 4,300 digits
         raise DataError(f"manifest '{path}' is not valid JSON: {err}") from None
     if isinstance(data, dict) and "pairs" in data:

@@ -20,7 +20,6 @@ mapping says how its masks were read), and colour masks of a 0/255 class per cha
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.files.folder_listing import subfolders
@@ -371,7 +371,7 @@ def read_regions(path: Path) -> dict[str, tuple[int, ...]] | None:
     Raises:
         DataError: a region that is not a non-empty list of integer labels.
     """
-    regions = json.loads(regular_text(path, encoding="utf-8")).get("regions")
+    regions = json_value(regular_text(path, encoding="utf-8")).get("regions")
     if regions is None:
         return None
     checked = {}

@@ -10,7 +10,6 @@ training case's "fold" instead: seglab draws its own folds (`--folds K`), and sa
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.files.folder_listing import entries
 from seglab.data.classes.text_files import regular_text
 from seglab.data.classes.yaml_files import load_yaml
@@ -98,7 +98,7 @@ def read_datalist(path: Path) -> Datalist | None:
     try:
         if not path.is_file() or path.stat().st_size > _MOST_BYTES:
             return None
-        values = json.loads(regular_text(path, encoding="utf-8"))
+        values = json_value(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(values, dict):

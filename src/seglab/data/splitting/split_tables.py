@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import json
 import logging
 import os
 import re
@@ -21,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import open_regular, regular_text, side_file_text
 from seglab.data.discovery.naming import folder_split, stem, usable_splits
 from seglab.data.files.delimiters import cell_path, table_rows
@@ -84,7 +84,7 @@ def _json_rows(path: Path) -> list[list[str]]:
         if not _SPLIT_WORD.search(file.read(_HEAD).lower()):
             return []
     try:
-        cases = json.loads(regular_text(path, encoding="utf-8-sig"))
+        cases = json_value(regular_text(path, encoding="utf-8-sig"))
     except (ValueError, RecursionError):  # no JSON, or a number of more digits than int() reads (4,300)
         return []
     if not isinstance(cases, dict) or not cases or not all(isinstance(v, dict) for v in cases.values()):

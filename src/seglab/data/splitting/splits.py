@@ -7,7 +7,6 @@ in, so a run folder's split can be rebuilt from its config alone.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import regular_text
 from seglab.data.files.byte_copies import byte_copies
 from seglab.data.files.index import Pair, natural_key
@@ -262,7 +262,7 @@ def read_split_file(path: Path, other_sets: bool = False) -> dict[str, list[str]
     """
     expected = '{"train": [names], "val": [names], "test": [names]}'
     try:
-        values = json.loads(regular_text(path))
+        values = json_value(regular_text(path))
     except FileNotFoundError:
         raise ConfigError(f"split file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as err:
