@@ -3016,7 +3016,8 @@ mitk_groups = json_values | st.lists(st.fixed_dictionaries({"labels": json_value
 def test_any_nrrd_label_header_names_labels_or_none(tmp_path_factory, fields, groups, cut):
     """3D Slicer's Segment<k>_ keys, MITK's labelgroups JSON (broken, cut, of wrong types, colours
     of NaN and numbers past a float) and legacy MITK's XML labels: the labels by value, each a name
-    and a colour of bytes or none, or none at all; never another exception."""
+    and a colour of bytes or none, or none at all, or for a Slicer label value below 0 a seglab
+    error naming the file and the line; never another exception."""
     from seglab.data.files.segment_labels import segment_labels
 
     groups_text = json.dumps(groups)
@@ -3025,7 +3026,11 @@ def test_any_nrrd_label_header_names_labels_or_none(tmp_path_factory, fields, gr
     path = tmp_path_factory.mktemp("nrrd") / "Segmentation.nrrd"
     path.write_bytes(f"NRRD0004\ntype: unsigned char\ndimension: 3\nsizes: 2 2 1\nencoding: raw\n{header}\n\n"
                      .encode("utf-8", "surrogateescape") + bytes(4))
-    labels = segment_labels(path)
+    try:
+        labels = segment_labels(path)
+    except SeglabError as err:  # a Slicer label value below 0 names no mask value
+        assert "Segment1_LabelValue:=-4" in fields and f"{path}', line " in str(err)
+        return
     assert all(isinstance(value, int) and isinstance(name, str) and name for value, (name, _) in labels.items())
     assert all(colour is None or all(isinstance(c, int) and 0 <= c <= 255 for c in colour)
                for _, colour in labels.values())

@@ -244,7 +244,14 @@ def test_csvs_that_do_not_name_values_are_passed_over(tmp_path, text):
                                                ("Idx,Name\n1,wall\n1,sky\n", "row 3: idx 1 named before"),
                                                ("Desc,Label,Gray\nbg,0,0\ncrack,0,255\n", "row 3: label 0 given before"),
                                                ("Desc,Label,Gray\nbg,0,0\ncrack,x,255\n",
-                                                "row 3: expected an integer gray and label")])
+                                                "row 3: expected an integer gray and label"),
+                                               ("Name,Id\nbackground,0\ncat,-1\n", "row 3: id -1 is no mask value"),
+                                               ("Desc,Label,Gray\nbg,0,0\ncrack,-3,255\n",
+                                                "row 3: label -3 is no class id"),
+                                               ("Desc,Label,Gray\nbg,0,0\ncrack,1,-1\n",
+                                                "row 3: gray -1 is no mask value"),
+                                               ("Name,Id\nbackground,0\ncat,65536\n",
+                                                "row 3: id 65536 is no mask value")])
 def test_bad_value_name_rows_are_refused_naming_file_and_row(tmp_path, text, message):
     (tmp_path / "names.csv").write_text(text)
     with pytest.raises(DataError, match=f"names.csv', {message}"):

@@ -230,6 +230,22 @@ def test_slicer_segmentations_name_their_classes_in_their_colours(tmp_path):
         read_nrrd(tmp_path / "case2" / "case2.seg.nrrd")
 
 
+def test_a_slicer_segment_of_a_negative_label_value_is_refused_naming_its_line(tmp_path):
+    """A segment whose LabelValue is below 0 (a header edited by hand, a converter's -1 for none):
+    it named no value the masks hold, and the classes were numbered around it, silently; refused
+    naming the file, the header's line and the value."""
+    for case in range(2):
+        (tmp_path / f"case{case}").mkdir()
+        labels = np.zeros(SHAPE, np.uint8)
+        labels[1:3, 1:3, 0], labels[3:5, 2:4, 2] = 1, 2
+        write_labels(tmp_path / f"case{case}" / f"case{case}.nrrd", volume(case).astype(np.int64),
+                     np.diag([0.8, 0.8, 2, 1]))
+        slicer_segmentation(tmp_path / f"case{case}" / f"case{case}.seg.nrrd", labels,
+                            SEGMENTS.replace("Segment1_LabelValue:=2", "Segment1_LabelValue:=-2"))
+    with pytest.raises(DataError, match=r"case0\.seg\.nrrd', line 18: Segment1_LabelValue -2 is no mask value"):
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+
+
 MITK_LABELS = ('modality:=org.mitk.multilabel.segmentation\norg.mitk.multilabel.segmentation.labelgroups:=[{"labels":['
                '{"color":{"type":"ColorProperty","value":[1.0,0.0,0.0]},"locked":true,"name":"Liver","opacity":0.6,'
                '"value":1,"visible":true},{"color":{"type":"ColorProperty","value":[0.0,0.6,1.0]},"locked":true,'

@@ -42,6 +42,7 @@ _NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group"), "gray
                  "grey": ("desc", "class")}
 # a grey-code column holds the mask values, beside a column of the class ids they stand for (the EL benchmark's Label)
 _CLASS_ID_COLUMNS = {"gray": ("label",), "grey": ("label",)}
+MAX_MASK_VALUE = 65535  # a 16-bit mask's largest value: a table naming one past it, or below 0, names no mask value
 
 
 @dataclass(frozen=True)
@@ -418,7 +419,8 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
 
     Raises:
         DataError: an unreadable file, or a row without an integer index (and class id) or a name,
-            or with an index (or class id) listed before, naming the file and row.
+            with one below 0 or past `MAX_MASK_VALUE`, or with an index (or class id) listed
+            before, naming the file and row.
     """
     path = Path(path)
     header, rows = _csv_rows(path)
@@ -444,6 +446,13 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
             class_id = int(row[id_column]) if id_column is not None else None
         except (IndexError, ValueError):
             raise DataError(f"class list '{path}', row {number}: expected {numbered} and a name; got {row}") from None
+        numbers = [(value_column, value, "mask value")]
+        if id_column is not None and class_id is not None:
+            numbers.append((header[id_column], class_id, "class id"))
+        for column, given, what in numbers:
+            if not 0 <= given <= MAX_MASK_VALUE:
+                raise DataError(f"class list '{path}', row {number}: {column} {given} is no {what} (0 to "
+                                f"{MAX_MASK_VALUE}, a 16-bit mask's); fix the row, or name the classes in classes.json")
         if not name or value in full or class_id in ids.values():
             problem = "an empty name" if not name else f"{value_column} {value} named before" if value in full \
                 else f"{header[id_column]} {class_id} given before"

@@ -9,6 +9,7 @@ import logging
 from dataclasses import replace
 
 from seglab.data.classes import ClassSpec, ValueNames, generic_name
+from seglab.data.classes.value_names import MAX_MASK_VALUE
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
 from seglab.data.encodings.label_maps import DEFAULT_IGNORE, inferred_class_count
@@ -18,8 +19,6 @@ from seglab.data.classes.mapping import BinaryMapping, LabelMapping, OffsetMappi
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
-
-MAX_MASK_VALUE = 65535  # the largest value of a 16-bit mask: a class table naming more is no table of mask values
 
 
 def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> DatasetIndex:

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from seglab.data.classes.json_text import json_value
+from seglab.data.classes.value_names import MAX_MASK_VALUE
 from seglab.data.files.metaimage import nrrd_header
 from seglab.errors import DataError
 
@@ -31,28 +32,41 @@ _MITK_GROUPS = "org.mitk.multilabel.segmentation.labelgroups"
 
 def segment_labels(path: Path) -> dict[int, tuple[str, Colour | None]]:
     """The labels an NRRD's header names, by label value: (name, colour); empty for a header
-    naming none, of labels in several layers, or a file that cannot be read."""
+    naming none, of labels in several layers, or a file that cannot be read.
+
+    Raises:
+        DataError: a 3D Slicer segment's label value below 0 or past a 16-bit mask's, naming the
+            file, its line and the value.
+    """
     try:
         head = nrrd_header(path)
     except DataError:
         return {}
     fields = dict(re.findall(r"^([^:\n]+):=(.*)$", head, re.MULTILINE))
-    return _slicer_segments(head) or _mitk_labels(fields) or _legacy_mitk_labels(fields)
+    return _slicer_segments(head, path) or _mitk_labels(fields) or _legacy_mitk_labels(fields)
 
 
-def _slicer_segments(head: str) -> dict[int, tuple[str, Colour | None]]:
+def _slicer_segments(head: str, path: Path) -> dict[int, tuple[str, Colour | None]]:
     """3D Slicer's segments, from its `Segment<k>_Name`, `_LabelValue` and `_Color` keys."""
     fields: dict[str, dict[str, str]] = {}
-    for number, key, value in re.findall(r"^Segment(\d+)_(\w+):=(.*)$", head, re.MULTILINE):
+    lines: dict[str, int] = {}  # the line of each segment's label value
+    for found in re.finditer(r"^Segment(\d+)_(\w+):=(.*)$", head, re.MULTILINE):
+        number, key, value = found.groups()
         fields.setdefault(number, {})[key] = value.strip()
+        if key == "LabelValue":
+            lines[number] = head.count("\n", 0, found.start()) + 1
     if len({f.get("Layer", "0") for f in fields.values()}) > 1:
         return {}
     segments = {}
-    for f in fields.values():
+    for number, f in fields.items():
         try:
             value = int(f["LabelValue"])
         except (KeyError, ValueError):
             continue
+        if not 0 <= value <= MAX_MASK_VALUE:
+            raise DataError(f"3D Slicer segmentation '{path}', line {lines[number]}: Segment{number}_LabelValue "
+                            f"{value} is no mask value (0 to {MAX_MASK_VALUE}, a 16-bit mask's); set it in Slicer's "
+                            "Segment Editor and save again, or name the classes in classes.json")
         segments[value] = (f.get("Name") or f"segment {value}", _colour(_numbers(f.get("Color", ""))[:3]))
     return segments
 
