@@ -547,3 +547,19 @@ def test_a_readme_sentence_counting_the_classes_names_the_bands(tmp_path, text, 
 
     (tmp_path / "README.txt").write_text(text)
     assert readme_class_names(tmp_path / "README.txt", count) == names
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_class_list_saved_as_utf16_with_its_mark_names_the_values(tmp_path, encoding):
+    """labelme2voc's class_names.txt saved by Windows Notepad as "Unicode" (UTF-16, led by its
+    byte-order mark, little-endian; "Unicode big endian" too): it was read as no text, its names
+    lost, and inspect refused it as a class list that cannot be read."""
+    for k in range(3):
+        (tmp_path / "images").mkdir(exist_ok=True)
+        (tmp_path / "masks").mkdir(exist_ok=True)
+        Image.fromarray(np.full((8, 8, 3), 40 * k, np.uint8)).save(tmp_path / "images" / f"p{k}.png")
+        Image.fromarray(np.repeat(np.arange(3, dtype=np.uint8), [16, 16, 32]).reshape(8, 8)).save(
+            tmp_path / "masks" / f"p{k}.png")
+    (tmp_path / "class_names.txt").write_bytes("\ufeff_background_\r\n道路\r\ncar\r\n".encode(encoding))
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert index.classes is not None and index.classes.names == ("_background_", "道路", "car")

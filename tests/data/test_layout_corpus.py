@@ -4367,10 +4367,11 @@ def test_a_class_table_in_no_code_page_is_refused_with_its_byte_and_the_route(tm
 
 def test_a_side_text_that_reads_as_no_table_is_passed_over_beside_the_class_list(tmp_path, caplog):
     """AI Studio's 说明.txt beside labels.txt: any .txt is tried as a table, and one that cannot be
-    read (here saved as UTF-16) stopped the whole dataset. It is passed over, said in the log."""
+    read (here saved in two code pages; UTF-16, led by its mark, now reads) stopped the whole
+    dataset. It is passed over, said in the log."""
     names = ["背景", "建筑", "道路"]
     (tmp_path / "labels.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
-    (tmp_path / "说明.txt").write_bytes("标签像素值 0 背景，1 建筑，2 道路。\r\n".encode("utf-16"))
+    (tmp_path / "说明.txt").write_bytes("标签像素值 0 背景，".encode("gbk") + "1 лес\r\n".encode("cp1251"))
     for i in range(3):
         save(tmp_path / "images" / f"{i}.png", photo(i))
         save(tmp_path / "masks" / f"{i}.png", labels(i, (0, 1, 2)))

@@ -1,5 +1,6 @@
 """The text of a side file (a class table, a split list, a README) in whichever encoding it was
-saved: UTF-8 (a BOM dropped), else the one legacy code page whose decoding reads as a language's
+saved: UTF-16 led by its byte-order mark (Windows Notepad's "Unicode", Excel's "Unicode Text"),
+UTF-8 (a BOM dropped), else the one legacy code page whose decoding reads as a language's
 letters. Windows Notepad and Excel save "ANSI" text in the system's code page: GBK in China
 (AI Studio's labels.txt), Shift-JIS in Japan, EUC-KR in Korea, CP1251 in Russia, CP1252 in Western
 Europe. Short files defeat statistical detectors (charset_normalizer reads four GBK class names
@@ -9,6 +10,7 @@ language is written in, mostly its common ones.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
 import re
@@ -102,13 +104,20 @@ _JUDGED = 1 << 16  # the characters a code page is judged on: a metadata table m
 
 
 def side_text(data: bytes, path: Path) -> str:
-    """The text of `data`, the bytes of the side file `path`: UTF-8, else the first code page of
-    `_CODE_PAGES` that reads it as its language's letters, said once in the log.
+    """The text of `data`, the bytes of the side file `path`: UTF-16 where a byte-order mark leads
+    it, UTF-8 (a BOM dropped), else the first code page of `_CODE_PAGES` that reads it as its
+    language's letters, said once in the log.
 
     Raises:
         UnicodeDecodeError: no encoding reads it, with the position of the first byte not UTF-8
             and the route to a file that reads (convert it to UTF-8).
     """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Windows Notepad's "Unicode"
+        try:
+            return data.decode("utf-16")  # the mark says the byte order
+        except UnicodeDecodeError as err:
+            raise UnicodeDecodeError("utf-16", data, err.start, err.end, f"{err.reason}, though its byte-order mark "
+                                     f"says UTF-16; save it as UTF-8: {_to_utf8(path, 'utf-16')}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -124,9 +133,13 @@ def side_text(data: bytes, path: Path) -> str:
     raise UnicodeDecodeError(
         "utf-8", data, utf8_error.start, utf8_error.end,
         f"{utf8_error.reason}, and it reads as no legacy code page ({', '.join(p.name for p in _CODE_PAGES)}); "
-        f"save it as UTF-8: iconv -f ENCODING -t utf-8 {shlex.quote(str(path))} > utf8.tmp && mv utf8.tmp "
-        f"{shlex.quote(str(path))} "
-        "(ENCODING the one it was written in)")
+        f"save it as UTF-8: {_to_utf8(path, 'ENCODING')} (ENCODING the one it was written in)")
+
+
+def _to_utf8(path: Path, encoding: str) -> str:
+    """The command that saves `path`, written in `encoding`, as UTF-8 in its place."""
+    return (f"iconv -f {encoding} -t utf-8 {shlex.quote(str(path))} > utf8.tmp && mv utf8.tmp "
+            f"{shlex.quote(str(path))}")
 
 
 def _reads_as(text: str, page: _CodePage) -> bool:
