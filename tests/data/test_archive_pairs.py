@@ -47,3 +47,21 @@ def test_archives_of_one_array_are_not_pairs(tmp_path: Path) -> None:
     from seglab.data.discovery.folders import search_folders
 
     assert not search_folders(tmp_path).matches
+
+
+def test_medsam_imgs_and_gts_are_an_image_and_its_mask(tmp_path: Path) -> None:
+    """MedSAM's preprocessed 2-D cases (`Dermoscopy_ISIC2018_ISIC_0000000.npz`: `imgs` (H, W, 3),
+    `gts` (H, W)) name their arrays `imgs` and `gts`: the folder was refused with no route."""
+    folder = tmp_path / "train_npz" / "Dermoscopy" / "ISIC2018"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        lesion = np.zeros((48, 64), np.uint8)
+        lesion[10 : 30 + i, 20:44] = 1
+        np.savez_compressed(folder / f"Dermoscopy_ISIC2018_ISIC_{i:07d}.npz",
+                            imgs=rng.integers(0, 256, (48, 64, 3), dtype=np.uint8), gts=lesion)
+    index = discover(tmp_path / "train_npz" / "Dermoscopy")
+    assert len(index.pairs) == 3 and index.pairing[0] == "ISIC2018/: 3 .npz files, each holding its image and mask arrays"
+    pair = index.pairs[0]
+    assert read_image(pair.image).shape == (48, 64, 3)
+    assert read_mask(pair.mask, index.mapping).sum() == 20 * 24

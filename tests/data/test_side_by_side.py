@@ -123,6 +123,21 @@ def test_side_by_side_refuses_pictures_of_another_shape_and_other_layouts(tmp_pa
         discover(tmp_path / "data", side_by_side="top")
 
 
+def test_files_whose_headers_all_fail_are_no_pictures_twice_as_wide(tmp_path: Path) -> None:
+    """.npz files of arrays named for no role (each header unreadable as an image's) show no picture
+    twice as wide as high: the refusal had offered --side-by-side for MedSAM's 48x64 arrays, and
+    --side-by-side names the first file rather than cutting it."""
+    folder = tmp_path / "arrays" / "ISIC2018"
+    folder.mkdir(parents=True)
+    for i in range(3):
+        np.savez(folder / f"case_{i}.npz", photo=photo(i)[:, :32], outline=np.zeros((SIDE, 32), np.uint8))
+    with pytest.raises(DataError, match="no known dataset layout") as refused:
+        discover(tmp_path / "arrays")
+    assert "every picture is twice as wide as high" not in str(refused.value)
+    with pytest.raises(DataError, match=r"case_0.npz is not one: move other files out"):
+        discover(tmp_path / "arrays", side_by_side="left")
+
+
 def test_cityscapes_colour_labels_are_named_by_its_table(tmp_path: Path) -> None:
     """Kaggle's Cityscapes Image Pairs draw the labels in Cityscapes' colours, which the JPEG
     shifts by a level or two (road's (128, 64, 128) found as (128, 63, 127)): the classes were

@@ -34,12 +34,17 @@ def other_half(side: str) -> str:
 def not_twice_as_wide(paths: Iterable[Path]) -> Path | None:
     """The first of `paths` that its header (no pixel decoded) shows to be no picture twice as wide
     as high, files of no such header (arrays, TIFFs) included; None when every one is. Files without
-    a readable header are left to the reading that reports them."""
+    a readable header are left to the reading that reports them, unless no header reads at all: then
+    nothing shows a picture twice as wide as high, and the first is named (MedSAM's .npz files of
+    arrays named otherwise than an image's had been called such pictures)."""
+    first, read = None, False
     for path in paths:
+        first = first or path
         try:
             size = read_header(path).size
         except DataError:
             continue
         if size is None or not twice_as_wide(*size):
             return path
-    return None
+        read = True
+    return None if read else first
