@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data import discover, read_image, read_mask
+from seglab.data.files.stack_arrays import array_stack_shape
 
 
 def synapse(root: Path) -> dict[str, np.ndarray]:
@@ -65,3 +66,29 @@ def test_medsam_imgs_and_gts_are_an_image_and_its_mask(tmp_path: Path) -> None:
     pair = index.pairs[0]
     assert read_image(pair.image).shape == (48, 64, 3)
     assert read_mask(pair.mask, index.mapping).sum() == 20 * 24
+
+
+def test_an_image_stored_channels_first_beside_its_mask_is_read_channels_last(tmp_path: Path) -> None:
+    """Sen2Fire's patches (`scene1/scene_1_patch_0_3.npz`: `image` (12, H, W) int16, `label` (H, W),
+    `aerosol` (H, W)) keep the image's 12 bands first: refused as of a bad shape ('numpy.moveaxis and
+    save'), though the (H, W) mask beside it says which axis holds the bands. Read channels last,
+    as the pairing line says, and no stack of 12 slices for predict."""
+    rng = np.random.default_rng(1)
+    images = {}
+    for scene in (1, 2):
+        (tmp_path / f"scene{scene}").mkdir()
+        for patch in range(2):
+            name = f"scene_{scene}_patch_{patch}_{patch + 3}"
+            images[name] = rng.integers(0, 4000, (12, 32, 32)).astype(np.int16)
+            label = np.zeros((32, 32), np.uint8)
+            label[4:12 + patch, 8:20] = 1
+            np.savez(tmp_path / f"scene{scene}" / f"{name}.npz", image=images[name], label=label,
+                     aerosol=rng.integers(0, 500, (32, 32)).astype(np.int16))
+    index = discover(tmp_path)
+    assert sorted(p.name for p in index.pairs) == sorted(images)
+    for pair in index.pairs:
+        assert np.array_equal(read_image(pair.image), np.moveaxis(images[pair.name], 0, -1))
+        assert read_mask(pair.mask, index.mapping).shape == (32, 32)
+        assert array_stack_shape(pair.image) is None
+    assert index.pairing[0] == ("scene1/: 2 .npz files, each holding its image and mask arrays (the image's channels "
+                                "first, (C, H, W) beside an (H, W) mask: read channels last)")

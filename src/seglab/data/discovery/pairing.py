@@ -102,6 +102,8 @@ class FolderMatch:
             and `labels/test/<version>/`; `folders.split_labels`); `split` is then None.
         bands: the datasets each file of an `IN_ONE_FILE` match stacks as its image's channels, in
             order (GEO-Bench's `01 - Coastal aerosol`, ..., `12 - SWIR`: `hdf5_files.h5_band_names`).
+        channels_first: each file of an `IN_ONE_FILE` match keeps its image (C, H, W) beside an (H, W)
+            mask, read channels last (`decoding.channels_first_pair`: Sen2Fire's `image` + `label`).
     """
 
     image_dir: Path
@@ -126,6 +128,7 @@ class FolderMatch:
     planes: dict[str, int] = field(default_factory=dict)
     splits: dict[str, str] = field(default_factory=dict)
     bands: tuple[str, ...] = ()
+    channels_first: bool = False
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
@@ -146,7 +149,9 @@ class FolderMatch:
             split = " [" + ", ".join(f"{name} {n}" for name, n in Counter(self.splits.values()).items()) + "]"
         if self.rule is IN_ONE_FILE:
             kinds = "/".join(sorted({image.suffix.lower() for _, image, _ in self.pairs}))
-            bands = f" (the image's {len(self.bands)} channels: {', '.join(self.bands)})" if self.bands else ""
+            bands = f" (the image's {len(self.bands)} channels: {', '.join(self.bands)})" if self.bands else \
+                " (the image's channels first, (C, H, W) beside an (H, W) mask: read channels last)" \
+                if self.channels_first else ""
             return f"{images}{split}: {len(self.pairs)} {kinds} files, each holding its image and mask arrays{bands}"
         if self.rule is _ONE_IMAGE:
             return f"{where}{split}: its one image with the folder's {1 + len(self.masks_merged)} masks merged"

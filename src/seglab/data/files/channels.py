@@ -26,6 +26,13 @@ def channels_first(shape: Sequence[int]) -> bool:
     return len(shape) == 3 and 2 <= shape[0] <= MAX_CHANNELS and shape[0] < min(shape[1:])
 
 
+def channels_first_beside(image: Sequence[int], mask: Sequence[int]) -> bool:
+    """Whether an image of shape `image` is (C, H, W), its channels first (`channels_first`), as the
+    mask of shape `mask`, (H, W), kept beside it in one file shows: Sen2Fire's `image` (12, 512, 512)
+    beside `label` (512, 512). An image whose last axis may hold the channels is read so."""
+    return len(mask) == 2 and tuple(image[1:]) == tuple(mask) and channels_first(image) and not channels_last(image)
+
+
 def binary_planes(array: np.ndarray) -> np.ndarray | None:
     """`array` as booleans when it is numbers of 0 and 1 alone, else None: the test of a stack of
     binary channels (`one_hot.channel_stack`, `object_channels.object_stack`), one scan of its

@@ -28,13 +28,13 @@ import tifffile
 from PIL import Image, ImageOps
 
 from seglab.data.classes.text_files import open_regular, regular_file
-from seglab.data.files.channels import MAX_CHANNELS
+from seglab.data.files.channels import MAX_CHANNELS, channels_first_beside
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_frames, read_dicom_image
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_header, h5_holds_image_and_mask, load_h5
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_header, h5_holds_image_and_mask, h5_pair_shapes, load_h5
 from seglab.data.files.mat_files import MAT_SUFFIX, is_hdf5_mat, load_mat
 from seglab.data.files.no_data import page_no_data
 from seglab.data.files.npy_files import holds_image_and_mask as npz_holds_image_and_mask
-from seglab.data.files.npy_files import load_npy, load_npz, npy_header, npz_header
+from seglab.data.files.npy_files import load_npy, load_npz, npy_header, npz_header, npz_pair_shapes
 from seglab.data.files.pixel_budget import max_pixels, within_budget
 from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
 
@@ -100,14 +100,16 @@ def read_array(path: Path, role: str, palette_rgb: bool, keep_alpha: bool = Fals
     data: MFNet's thermal band); palette images (PNG, GIF) give colours or, for masks, indices.
     Channels come last (a TIFF's separate planes and channel pages too).
 
-    `role` ("image" or "mask") picks the array of a .npz or HDF5 file that holds several.
+    `role` ("image" or "mask") picks the array of a .npz or HDF5 file that holds several; the image
+    of such a pair stored channels first comes channels last (`channels_first_pair`).
     """
     suffix = path.suffix.lower()
     if suffix == ".npy":
         return load_npy(path)
-    if suffix == ".npz":
-        return load_npz(path, role)
-    if suffix in HDF5_SUFFIXES or (suffix == MAT_SUFFIX and is_hdf5_mat(path)):  # MATLAB 7.3 is HDF5
+    if suffix in (".npz", *HDF5_SUFFIXES):
+        array = load_npz(path, role) if suffix == ".npz" else load_h5(path, role)
+        return np.moveaxis(array, 0, -1) if role == "image" and channels_first_pair(path) else array
+    if suffix == MAT_SUFFIX and is_hdf5_mat(path):  # MATLAB 7.3 is HDF5
         return load_h5(path, role)
     if suffix == MAT_SUFFIX:
         return load_mat(path)
@@ -254,6 +256,16 @@ def _alpha_samples(page: tifffile.TiffPage) -> list[int]:
     if first < 1:  # a tag that does not fit the page: nothing is declared
         return []
     return [first + i for i, kind in enumerate(extras) if int(kind) in (1, 2)]
+
+
+def channels_first_pair(path: Path) -> bool:
+    """Whether a .npz or HDF5 file is a pair by itself whose image array is (C, H, W), its channels
+    first, as the (H, W) mask array beside it shows (`channels.channels_first_beside`: Sen2Fire's
+    `image` (12, 512, 512) beside `label` (512, 512)), from the headers: `read_array` gives such an
+    image channels last, where it had been refused as of a bad shape."""
+    suffix = path.suffix.lower()
+    shapes = npz_pair_shapes(path) if suffix == ".npz" else h5_pair_shapes(path) if suffix in HDF5_SUFFIXES else None
+    return shapes is not None and channels_first_beside(*shapes)
 
 
 def holds_image_and_mask(path: Path) -> bool:

@@ -251,6 +251,13 @@ def h5_holds_image_and_mask(path: Path) -> bool:
     return len(mask) == 2 and len(image) in (2, 3) and mask in (image[:2], image[-2:])
 
 
+def h5_pair_shapes(path: Path) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The shapes of an HDF5 file's image and mask datasets, from the headers, where they are two
+    datasets; None otherwise, or for a file that cannot be read."""
+    found = _image_and_mask(path)
+    return found[1:] if found is not None else None
+
+
 def _image_and_mask(path: Path) -> tuple[str, tuple[int, ...], tuple[int, ...]] | None:
     """The name of an HDF5 file's image dataset and the shapes of its image and mask datasets, from
     the headers; None when one dataset would serve as both, or the file cannot be read."""

@@ -122,6 +122,25 @@ def holds_image_and_mask(path: Path) -> bool:
         return False
 
 
+def npz_pair_shapes(path: Path) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The shapes of a .npz file's image and mask arrays, from their headers, where they are two
+    arrays (`holds_image_and_mask`); None otherwise, or for a file that cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = _npz_member(archive, "image"), _npz_member(archive, "mask")
+            if members[0] == members[1]:
+                return None
+            image, mask = (_member_shape(archive, member) for member in members)
+    except (*DECODE_ERRORS, Unusable):
+        return None
+    return image, mask
+
+
+def _member_shape(archive: zipfile.ZipFile, member: str) -> tuple[int, ...]:
+    with archive.open(member) as file:
+        return array_header(file)[0]
+
+
 def holds_numbers(dtype: np.dtype) -> bool:
     """Whether arrays of `dtype` hold numbers (booleans, integers, floats, complex), not Python
     objects, text, records or dates, which no image or mask reading takes."""

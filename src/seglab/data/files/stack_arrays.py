@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.channels import channels_last
+from seglab.data.files.decoding import channels_first_pair
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_group_slices, h5_header, h5_stack
 from seglab.data.files.memory import within_half_memory
 from seglab.data.files.npy_files import array_for_role, npz_header
@@ -26,7 +27,9 @@ from seglab.errors import DataError
 def array_stack_shape(path: Path) -> tuple[int, ...] | None:
     """(N, H, W) or (N, H, W, C) of the image array of a .npz or HDF5 file that is no volume, from
     its header: four axes with an image's channels last, or three that are no (H, W, C) image
-    (`channels.channels_last`); None for other files and arrays, or a file that cannot be read."""
+    (`channels.channels_last`), of a file that is no pair of a channels-first image and its mask
+    (`decoding.channels_first_pair`: Sen2Fire's (12, H, W) `image` is one image of 12 bands); None for
+    other files and arrays, or a file that cannot be read."""
     suffix = path.suffix.lower()
     if suffix != ".npz" and suffix not in HDF5_SUFFIXES:
         return None
@@ -34,7 +37,8 @@ def array_stack_shape(path: Path) -> tuple[int, ...] | None:
         shape = npz_header(path)[0] if suffix == ".npz" else h5_header(path)[0]
     except (*DECODE_ERRORS, Unusable):
         return None
-    stacked = (len(shape) == 4 and channels_last(shape[1:])) or (len(shape) == 3 and not channels_last(shape))
+    stacked = (len(shape) == 4 and channels_last(shape[1:])) or (
+        len(shape) == 3 and not channels_last(shape) and not channels_first_pair(path))
     return tuple(shape) if stacked else None
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.files.decoding import holds_image_and_mask
+from seglab.data.files.decoding import channels_first_pair, holds_image_and_mask
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_band_names
 from seglab.data.files.io import raw_mask, read_mask_array
@@ -115,10 +115,12 @@ def _in_one_file(folder: Folder) -> FolderMatch | None:
     """A folder of .npz or HDF5 files that each hold an image and a mask array: TransUNet's
     Synapse `train_npz/case0005_slice000.npz`, SSL4MIS' ACDC `slices/patient001_frame01_slice_1.h5`
     (`image`, `label`), GEO-Bench's `<sample>.hdf5` (a dataset per band, and `label`: the bands
-    named by the first file). Two files are opened to tell."""
+    named by the first file), Sen2Fire's `scene1/scene_1_patch_0_3.npz` (`image` (12, H, W), its
+    channels first, beside `label` (H, W): read channels last, as the pairing says). Two files are
+    opened to tell."""
     archives = [p for p in folder.files if p.suffix.lower() in (".npz", *HDF5_SUFFIXES)]
     if len(archives) < 0.5 * len(folder.files) or not all(holds_image_and_mask(p) for p in archives[:_SNIFFED]):
         return None
     bands = h5_band_names(archives[0]) if archives[0].suffix.lower() in HDF5_SUFFIXES else ()
     return FolderMatch(folder.path, folder.path, folder.split, IN_ONE_FILE, [(stem(p), p, p) for p in archives],
-                       bands=bands)
+                       bands=bands, channels_first=channels_first_pair(archives[0]))
