@@ -1501,6 +1501,75 @@ def test_bands_picks_a_samples_band_files_in_its_order(tmp_path: Path) -> None:
         discover(tmp_path, bands=("NIR", "SWIR"))
 
 
+def msbin(root: Path, bands: range = range(4), colour: bool = False) -> list[str]:
+    """MSBin: `<split>/images/<book>_<page>_<band>.png`, a grey wavelength a file (band b filled with
+    10 * (b + 1)), beside `<split>/labels/<book>_<page>.png` and the DIBCO labels of one foreground,
+    `<split>/dibco_labels/fg_1/<book>_<page>.png`. The pages' names."""
+    pages = []
+    for split, names in (("train", ("BT_0", "BT_1", "EA_0")), ("test", ("BT_10", "EA_10"))):
+        for page in names:
+            pages.append(page)
+            for b in bands:
+                shape = (16, 20, 3) if colour else (16, 20)
+                save_picture(root / split / "images" / f"{page}_{b}.png", np.full(shape, 10 * (b + 1), np.uint8))
+            ink = np.zeros((16, 20), np.uint8)
+            ink[3:6, 2:15] = 1
+            save_picture(root / split / "labels" / f"{page}.png", ink)
+            save_picture(root / split / "dibco_labels" / "fg_1" / f"{page}.png", (1 - ink) * 255)
+    return pages
+
+
+@pytest.mark.parametrize("bands", [range(4), range(1, 5)])
+def test_numbered_band_files_are_one_image_where_a_mask_is_named_by_the_sample(tmp_path: Path, bands: range) -> None:
+    """MSBin's `images/BT_0_0.png` ... `BT_0_11.png` (a wavelength each) beside `labels/BT_0.png`:
+    a bare number named no band, so no band file paired and the refusal offered --mask-pattern
+    '{stem}.png', which pairs none. Numbers running 0 to N-1 (or 1 to N) alike over every page, each
+    page's mask named by the rest of the name and no band file's, are the bands of one image."""
+    pages = msbin(tmp_path, bands)
+    with pytest.raises(DataError, match=r"(?s)2 folders could hold the masks of 'test/images/'.*--masks labels"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="labels")
+    assert {p.name: p.split for p in index.pairs} == {page: "test" if int(page[3:]) >= 10 else "train" for page in pages}
+    assert all([f.name for f in p.images] == [f"{p.name}_{b}.png" for b in bands] for p in index.pairs)
+    assert read_image(index.pairs[0].images)[0, 0].tolist() == [10 * (b + 1) for b in bands]
+    assert f"(<sample>_{{{','.join(map(str, bands))}}}: a file per band" in index.pairing[0]
+    assert [p for p in index.problems if p.code == "image-without-mask"] == []
+    names = channel_names(index.pairs[0])  # as a run records them, so that predict groups the files alike
+    assert names == tuple(map(str, bands))
+    groups, others = channel_groups(sorted((tmp_path / "train" / "images").iterdir()), names)
+    assert others == [] and sorted(groups) == sorted(p.images for p in index.pairs if p.split == "train")
+    assert {group_name(group, names) for group in groups} == {"BT_0", "BT_1", "EA_0"}
+
+
+def test_numbers_are_no_bands_without_a_mask_per_sample_or_with_a_mask_per_file(tmp_path: Path) -> None:
+    """A number names a frame or a slice as often as a band: files numbered after a name with a
+    mask each (`<clip>_0.png` + `<clip>_0.png`), or whose numbers run unlike over the names, stay
+    images of their own."""
+    for clip in ("a", "b"):
+        for frame in range(3):
+            save_picture(tmp_path / "framed" / "images" / f"{clip}_{frame}.png", np.full((16, 16), frame, np.uint8))
+            save_picture(tmp_path / "framed" / "masks" / f"{clip}_{frame}.png", np.eye(16, dtype=np.uint8))
+    index = discover(tmp_path / "framed")
+    assert len(index.pairs) == 6 and all(len(p.images) == 1 for p in index.pairs)
+    for clip, frames in (("a", 3), ("b", 2)):
+        for frame in range(frames):
+            save_picture(tmp_path / "uneven" / "images" / f"{clip}_{frame}.png", np.full((16, 16), frame, np.uint8))
+        save_picture(tmp_path / "uneven" / "masks" / f"{clip}.png", np.eye(16, dtype=np.uint8))
+    with pytest.raises(DataError, match="no image/mask pairs found"):
+        discover(tmp_path / "uneven")
+
+
+def test_no_mask_pattern_is_offered_that_two_images_share(tmp_path: Path) -> None:
+    """MSBin's pages read in colour are no bands: the route offered for `images/` beside `labels/`
+    was --mask-pattern '{stem}.png' ({stem} the name less its last word, which the 4 files of a
+    page share), and that pairs one of them; no such template is offered."""
+    from seglab.data.discovery.folders import walk
+    from seglab.data.layouts.apart_folders import apart_routes
+
+    msbin(tmp_path, colour=True)
+    assert not any("{stem}" in route for route in apart_routes(list(walk(tmp_path))))
+
+
 def test_single_letters_are_no_bands_beside_other_words_or_of_colour_files(tmp_path: Path) -> None:
     """A letter names a band only among a sample's files of one band each, every one named by a
     band: a stereo pair's `<frame>_L.png` and `_R.png` are two images, and so are colour photos

@@ -22,6 +22,7 @@ from seglab.data.discovery.naming import KeyRule, stem
 from seglab.data.discovery.naming.affixes import strip_affixes
 from seglab.data.discovery.naming.key_rules import _without_affixes
 from seglab.data.discovery.naming.names import composed
+from seglab.data.files.channels import MAX_CHANNELS
 from seglab.data.files.io import channel_count
 
 # the letters that name a band among a sample's band files, as band words spell the band
@@ -42,21 +43,23 @@ class SampleBands:
         return {path for _, files in self.samples.values() for path in files}
 
 
-def sample_bands(files: Sequence[Path]) -> SampleBands | None:
+def sample_bands(files: Sequence[Path], masks: Sequence[Path] = ()) -> SampleBands | None:
     """The samples among `files` whose bands are files of one band each, named by the sample and
-    a band (`<sample>_NIR.png`, `<sample>_R.png`): two samples or more holding one set of two bands
-    or more, every file of a sample adding a band to its name, the first sample's files a channel
-    each, and no file named as the sample (Urban 3D's `<tile>_RGB.tif` beside `_DSM.tif`, or
-    `<tile>.png` beside `<tile>_dsm.png`, is an image and its tile's products: `folders.tile_products`).
-    None when there are no such samples."""
+    a band (`<sample>_NIR.png`, `<sample>_R.png`), or by a number where `masks` confirm it
+    (`_numbered_samples`: MSBin's `<book>_<page>_0.png` ... `_11.png`): two samples or more holding
+    one set of two bands or more, every file of a sample adding a band to its name, the first
+    sample's files a channel each, and no file named as the sample (Urban 3D's `<tile>_RGB.tif`
+    beside `_DSM.tif`, or `<tile>.png` beside `<tile>_dsm.png`, is an image and its tile's products:
+    `folders.tile_products`). None when there are no such samples."""
     by_sample: dict[tuple[Path, str], dict[str, Path]] = {}
     for path in files:
         found = _LAST_WORD.fullmatch(stem(path))
         if found is not None:
             by_sample.setdefault((path.parent, found.group(1)), {}).setdefault(found.group(2).lower(), path)
     named = {(path.parent, stem(path)) for path in files}
-    held = {key: bands for key, bands in by_sample.items() if len(bands) > 1 and key not in named
-            and all(band in _BAND_LETTERS or names_a_band(band) for band in bands)}
+    by_sample = {key: bands for key, bands in by_sample.items() if len(bands) > 1 and key not in named}
+    held = {key: bands for key, bands in by_sample.items()
+            if all(band in _BAND_LETTERS or names_a_band(band) for band in bands)} or _numbered_samples(by_sample, masks)
     sets = Counter(frozenset(bands) for bands in held.values())
     if not sets:
         return None
@@ -68,6 +71,25 @@ def sample_bands(files: Sequence[Path]) -> SampleBands | None:
         return None
     return SampleBands({composed(first): (name, tuple(rest)) for name, (first, *rest) in samples},
                        tuple(stem(path)[len(shown) + 1:] for path in files_shown))
+
+
+def _numbered_samples(by_sample: dict[tuple[Path, str], dict[str, Path]], masks: Sequence[Path]
+                      ) -> dict[tuple[Path, str], dict[str, Path]]:
+    """The samples of `by_sample` whose files number their bands, where the masks confirm it:
+    every sample's last words a number, running 0 to N-1 (or 1 to N) alike in each, N no more
+    than an image's channels, a mask named as each sample and none as a band file (MSBin's
+    `images/BT_0_0.png` ... `BT_0_11.png`, 12 wavelengths, beside `labels/BT_0.png`). A number
+    alone names a frame, a slice or a version as often as a band: without such masks, none."""
+    masked = {stem(mask).lower() for mask in masks}
+    numbered = {key: bands for key, bands in by_sample.items() if all(band.isdigit() for band in bands)}
+    runs = {tuple(sorted(int(band) for band in bands)) for bands in numbered.values()}
+    if len(runs) != 1 or not all(name.lower() in masked for _, name in numbered):
+        return {}
+    run = runs.pop()
+    if run not in (tuple(range(len(run))), tuple(range(1, len(run) + 1))) or len(run) > MAX_CHANNELS:
+        return {}
+    banded = any(stem(path).lower() in masked for bands in numbered.values() for path in bands.values())
+    return {} if banded else numbered
 
 
 def band_file_rule(bands: SampleBands) -> KeyRule:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from seglab.data.discovery.band_words import names_a_band, numbers_bands
+from seglab.data.discovery.band_words import _LAST_WORD, names_a_band, numbers_bands
 from seglab.data.files.index import Pair, natural_key
 from seglab.data.discovery.naming import stem, words
 from seglab.errors import DataError
@@ -154,12 +154,23 @@ def channel_names(pair: Pair) -> tuple[str, ...]:
     if all(numbers) and one_folder:
         return tuple(m.group(2) for m in numbers if m)
     if one_folder:
-        return _added_words([words(stem(f)) for f in pair.images], [stem(f).lower() for f in pair.images])
+        return _last_words(pair.images) or _added_words([words(stem(f)) for f in pair.images],
+                                                        [stem(f).lower() for f in pair.images])
     if len({f.parent for f in pair.images}) < len(pair.images):  # a scene's dates, each a folder of band files
         return _added_words([words(f.parent.name) + _band_of(stem(f)) for f in pair.images],
                             [f"{f.parent.name}_{stem(f)}".lower() for f in pair.images])
     folders = telling_names([f.parent for f in pair.images])
     return _added_words([words(folder) for folder in folders], [folder.lower() for folder in folders])
+
+
+def _last_words(files: Sequence[Path]) -> tuple[str, ...]:
+    """The last word of each file's name, where the names are the same but for it: a sample's band
+    files (WeedsGalore's `<sample>_R.png` ... `_RE.png`; MSBin's `BT_0_0.png` ... `BT_0_11.png`,
+    whose page number names a band too, so that no word is one file's alone); empty otherwise."""
+    named = [words(stem(f)) for f in files]
+    if all(len(name) > 1 for name in named) and len({tuple(name[:-1]) for name in named}) == 1:
+        return tuple(name[-1] for name in named)
+    return ()
 
 
 def _band_of(name: str) -> list[str]:
@@ -264,7 +275,7 @@ def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
     number = NNUNET_CHANNEL.fullmatch(first)
     if number and number.group(2) == names[0]:
         return number.group(1)
-    named = [_without_channels(stem(path), names) for path in files]
+    named = _less_own_channels(files, names) or [_without_channels(stem(path), names) for path in files]
     if named[0] and not numbers_bands(named[0].lower(), names[0]) and len({name.lower() for name in named}) == 1 \
             and not set(words(first)) <= set(names[0].split("_")):
         return named[0]
@@ -272,6 +283,16 @@ def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
     if len(folders) == 1 and date_order(names, True) is not None:  # a scene's two date pictures
         return folders[0].parent.name
     return Path(os.path.commonpath(folders)).name
+
+
+def _less_own_channels(files: Sequence[Path], names: Sequence[str]) -> list[str]:
+    """Each file's name less its own channel's name, its last word, where every file ends so
+    (MSBin's `BT_0` of `BT_0_0.png` ... `BT_0_11.png`, channels `0` ... `11`: the page's number is
+    a channel's name too, and is kept); empty otherwise."""
+    found = [_LAST_WORD.fullmatch(stem(path)) for path in files]
+    if len(found) == len(names) and all(m is not None and m.group(2).lower() == n for m, n in zip(found, names)):
+        return [m.group(1) for m in found if m is not None]
+    return []
 
 
 def _without_channels(name: str, channels: Sequence[str]) -> str:
@@ -323,10 +344,12 @@ def _channel_of(path: Path, names: Sequence[str], numbered: bool,
         return None
     most = max(len(n.split("_")) for n in named)  # `red_edge` rather than `red`
     named = [n for n in named if len(n.split("_")) == most]
+    if len(named) > 1 and tokens and tokens[-1] in named:  # a sample's band file, its band last (MSBin's
+        named = tokens[-1:]  # `BT_0_5`: page 0's band 5)
     if len(named) > 1:  # a folder naming two dates holds their change (Hi-UCD's mask/2017_2018/9/)
         return None
     band = named[0]
-    rest = tuple(w for w in tokens if w not in band.split("_"))
+    rest = tuple(tokens[:-1]) if tokens and tokens[-1] == band else tuple(w for w in tokens if w not in band.split("_"))
     if not set(band.split("_")) <= set(tokens):  # a folder names the band: an image of the folder above it and
         # of those between (Hi-UCD's 9/), so that BrainMetShare's Mets_003/0/000.png is not Mets_017's
         return (folder.parent, *path.parent.relative_to(folder).parts, *(w for w in rest if w not in shared)), band

@@ -269,7 +269,7 @@ def match_folders(
     name under the default rules, its first band file the pair's and the others its channels.
     """
     learned = tuple(rules) == KEY_RULES
-    bands = sample_bands(images) if learned else None
+    bands = sample_bands(images, masks) if learned else None
     if bands is not None:  # WeedsGalore's <sample>_R.png ... _RE.png: one image, its first band file
         images = [p for p in images if p not in bands.further]
     if learned:  # a name is a stronger tie than a number

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from seglab.data.discovery.folders import Folder
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder
-from seglab.data.discovery.naming.mask_patterns import pattern_for
+from seglab.data.discovery.naming.mask_patterns import pattern_for, unique_template_stems
 from seglab.data.discovery.naming.names import name_key
 
 
@@ -47,8 +47,11 @@ def _same_split(image: Folder, mask: Folder) -> bool:
 
 
 def _namings(image: Folder, mask: Folder) -> set[str]:
-    """"" when files of both folders share a name, else the templates naming masks after images."""
+    """"" when files of both folders share a name, else the templates naming masks after images by
+    a stem no two images share (`unique_template_stems`: MSBin's `BT_0_0.png` ... `BT_0_11.png`, a
+    band each, share `BT_0` less their last word, and `{stem}.png` would pair one of them)."""
     stems = {name_key(p) for p in image.files}
     if any(name_key(p) in stems for p in mask.files):
         return {""}
-    return {t for i in image.files[:3] for m in mask.files if (t := pattern_for(i, m)) is not None}
+    unique = unique_template_stems(image.files)
+    return {t for i in image.files[:3] for m in mask.files if (t := pattern_for(i, m, unique)) is not None}
