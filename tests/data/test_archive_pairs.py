@@ -3,11 +3,15 @@ slices: `train_npz/case0005_slice000.npz` with arrays `image` and `label`) is a 
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from seglab.data import discover, read_image, read_mask
+from seglab.data.files.npy_files import npz_pair_shapes
 from seglab.data.files.stack_arrays import array_stack_shape
 
 
@@ -92,3 +96,16 @@ def test_an_image_stored_channels_first_beside_its_mask_is_read_channels_last(tm
         assert array_stack_shape(pair.image) is None
     assert index.pairing[0] == ("scene1/: 2 .npz files, each holding its image and mask arrays (the image's channels "
                                 "first, (C, H, W) beside an (H, W) mask: read channels last)")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_the_shapes_of_a_fifo_named_as_a_pair_file_are_none_without_waiting_for_a_writer(tmp_path):
+    """`npz_pair_shapes` (the channels-first test) opens a .npz only once it is a regular file:
+    a FIFO named `x.npz` had blocked it for a writer that never comes."""
+    fifo = tmp_path / "x.npz"
+    os.mkfifo(fifo)
+    found = []
+    reader = threading.Thread(target=lambda: found.append(npz_pair_shapes(fifo)), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert not reader.is_alive() and found == [None]

@@ -126,7 +126,7 @@ def npz_pair_shapes(path: Path) -> tuple[tuple[int, ...], tuple[int, ...]] | Non
     """The shapes of a .npz file's image and mask arrays, from their headers, where they are two
     arrays (`holds_image_and_mask`); None otherwise, or for a file that cannot be read."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(regular_file(path)) as archive:
             members = _npz_member(archive, "image"), _npz_member(archive, "mask")
             if members[0] == members[1]:
                 return None
