@@ -17,7 +17,7 @@ import pytest
 from seglab.data import discover, split_pairs
 from seglab.data.files.index import Pair
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
-from seglab.data.splitting import subjects
+from seglab.data.splitting.subjects import sibling_trees
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
 
@@ -412,7 +412,7 @@ def test_crops_group_by_the_source_before_their_numbers(tmp_path: Path, sources:
 
 def test_qupath_tiles_group_by_their_slide(tmp_path: Path) -> None:
     """QuPath's TileExporter writes `tiles/<slide>/<slide> [d=2,x=..,y=..,w=..,h=..].tif` and the
-    labelled `.png` of the same name: three slides were too few for `_by_crop_source`, whose
+    labelled `.png` of the same name: three slides were too few for `by_crop_source`, whose
     numbers the region tag hides, so a random split mixed one slide's tiles across train and val."""
     for slide in ("CMU-1", "CMU-2", "CMU-3"):
         for k, (x, y) in enumerate([(0, 0), (64, 0), (0, 64), (64, 64)]):
@@ -690,8 +690,8 @@ def test_date_folders_are_found_among_their_siblings_as_by_comparing_every_two()
     for _ in range(200):
         names = {"_".join(rng.sample(parts, rng.randint(1, 3))) for _ in range(rng.randint(2, 12))}
         folders = [Path("root") / name for name in sorted(names)]
-        every_two = {f: [o for o in folders if o != f and subjects._dates(f.name, o.name)] for f in folders}
-        found = subjects._dated_siblings(folders)
+        every_two = {f: [o for o in folders if o != f and sibling_trees._dates(f.name, o.name)] for f in folders}
+        found = sibling_trees._dated_siblings(folders)
         assert {f: found.get(f, []) for f in folders} == every_two
 
 
@@ -699,11 +699,11 @@ def test_chip_folders_under_one_parent_are_not_compared_two_by_two(monkeypatch: 
     """Cloud Cover's ~11.7k chip folders under one parent, an image in each: comparing every two
     folder names took 50 minutes."""
     calls = []
-    monkeypatch.setattr(subjects, "_dates", lambda *names: calls.append(names) or False)
+    monkeypatch.setattr(sibling_trees, "_dates", lambda *names: calls.append(names) or False)
     root = Path("cloud_cover")
     pairs = [Pair(f"chip{n:04d}/B02", root / "train_features" / f"chip{n:04d}" / "B02.tif",
                   root / "train_labels" / f"chip{n:04d}.tif") for n in range(300)]
-    assert subjects._by_dates(pairs, root) is None
+    assert sibling_trees.by_dates(pairs, root) is None
     assert len(calls) < len(pairs)
 
 

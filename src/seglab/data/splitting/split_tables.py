@@ -28,7 +28,7 @@ from seglab.data.files.index import Pair
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.parquet_shards import PARQUET_SUFFIX, text_rows
 from seglab.data.splitting.list_readers import LISTS
-from seglab.data.splitting.subjects import _CLIP
+from seglab.data.splitting.subjects.grouping import CLIP
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def _cases(rows: list[list[str]], column: int, at: int) -> dict[str, str]:
 def _case_split(name: str, cases: dict[str, str]) -> str | None:
     """The split of case `name`, or of the case it is a clip of, numbered after it as often as it
     is (`EMSR107-0-0`: tile 0 of delineation 0 of MMFlood's activation `EMSR107`)."""
-    while name not in cases and (found := _CLIP.fullmatch(name)) is not None:
+    while name not in cases and (found := CLIP.fullmatch(name)) is not None:
         name = found["case"]
     return cases.get(name)
 
