@@ -916,3 +916,17 @@ def test_calfin_fronts_group_by_the_glacier_before_the_landsat_code(tmp_path: Pa
     index = discover(tmp_path, mask_pattern="{stem}_Mask.png")
     assert len(index.pairs) == 15 and {p.group for p in index.pairs} == set(glaciers)
     assert "the place named before its satellite's sensor code" in index.pairing[-1] and _apart(index)
+
+
+def test_the_repeated_top_trees_rule_reads_each_image_folders_split_words_once(monkeypatch, tmp_path):
+    """`by_repeated_top_trees`, the last rule, runs on every dataset no other rule groups: whether
+    an image's folders name a split is asked once a folder, not once a pair (100,000 pairs under a
+    few folders had taken twice as long)."""
+    calls = []
+    asked = sibling_trees.folder_split
+    monkeypatch.setattr(sibling_trees, "folder_split", lambda name: calls.append(name) or asked(name))
+    pairs = [Pair(f"{top}_{i}", tmp_path / top / "images" / f"{i:03d}.jpg", tmp_path / top / "masks" / f"{i:03d}.png")
+             for top in ("templates", "photo") for i in range(200)]
+    found = sibling_trees.by_repeated_top_trees(pairs, tmp_path)
+    assert len(calls) == 2 * 2  # two image folders, two parts each
+    assert found is None  # one folder below the tops: no tree of several folders repeated

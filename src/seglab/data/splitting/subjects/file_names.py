@@ -36,13 +36,15 @@ _SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])(?:[_\-. ]*(?:slice|slc|fram
 _CASE_SLICE = re.compile(r"(?P<subject>.*[a-z].*[_\-]\d{3,})-\d{3,}", re.IGNORECASE)
 # BiomedParse's `patient001_frame01_1_MRI_heart`: a word naming a subject and its number lead the name
 _CASE_ID = re.compile(r"(?P<subject>(?:patient|case|subject)[_\- ]?\d+)[_\- ].+", re.IGNORECASE)
+_LANDSAT_LEVEL = r"L[COTEM]0\d_L\w{3}"  # a Landsat sensor and processing level: LE07_L1TP
+_SENTINEL2_LEVEL = r"S2[A-D]_MSIL[12][AC]"  # a Sentinel-2 mission and product level: S2A_MSIL1C
 _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2 product names
-    r"L[COTEM]0\d_L\w{3}_\d{6}_\d{8}_\d{8}_\d{2}_(?:T1|T2|RT)|L[COTEM]\d\d{13}[A-Z]{3}\d{2}"
-    r"|S2[A-D]_MSIL[12][AC]_\d{8}T\d{6}_N\d{4}_R\d{3}_T\d{2}[A-Z]{3}_\d{8}T\d{6}")
+    rf"{_LANDSAT_LEVEL}_\d{{6}}_\d{{8}}_\d{{8}}_\d{{2}}_(?:T1|T2|RT)|L[COTEM]\d\d{{13}}[A-Z]{{3}}\d{{2}}"
+    rf"|{_SENTINEL2_LEVEL}_\d{{8}}T\d{{6}}_N\d{{4}}_R\d{{3}}_T\d{{2}}[A-Z]{{3}}_\d{{8}}T\d{{6}}")
 # CALFIN's `Upernavik-NE_LE07_L1TP_2003-06-10_017-008_T1_B4_Subset`: a place named by words before a
 # Landsat sensor and processing level, or a Sentinel-2 mission and product level
 _PLACE_BEFORE_SENSOR = re.compile(
-    r"(?P<place>[a-z][a-z_\- ]*?)[_\- ]+(?:L[COTEM]0\d_L\w{3}|S2[A-D]_MSIL[12][AC])_", re.IGNORECASE)
+    rf"(?P<place>[a-z][a-z_\- ]*?)[_\- ]+(?:{_LANDSAT_LEVEL}|{_SENTINEL2_LEVEL})_", re.IGNORECASE)
 _PATCH_WORDS = ("patch", "tile", "crop", "chip")  # before a tile's numbers: Sen2Fire's `scene_1_patch_0_3`
 _TAIL_NUMBER = re.compile(r"[a-z]{0,3}\d+", re.IGNORECASE)  # a crop's x, y, w, h or date; `lv1`: a zoom level
 _REGION_TAG = re.compile(  # QuPath's TileExporter: `CMU-1 [d=2,x=0,y=64,w=64,h=64]`, z and t after h where set;

@@ -132,6 +132,7 @@ def by_repeated_top_trees(pairs: list[Pair], root: Path) -> tuple[dict[str, str]
     hold one folder of numbered files each (`benign/images/001.png`), or names of their own (BUSI's
     `benign (1).png`), and are left alone. Pairs outside such folders are a group each."""
     trees: dict[str, dict[str, str]] = {}  # a top folder -> its images' paths below it (no suffix) -> pair names
+    unsplit: dict[tuple[str, ...], bool] = {}  # an image folder's parts -> whether none names a split: once a folder
     for pair in pairs:
         if not pair.image.is_relative_to(root):
             continue
@@ -139,7 +140,9 @@ def by_repeated_top_trees(pairs: list[Pair], root: Path) -> tuple[dict[str, str]
         if len(parts) < 3:  # an image at the top, or DATA itself named as one (a manifest's '.')
             continue
         top, *below = parts
-        if not any(map(folder_split, parts[:-1])) and not any(c.isdigit() for c in top):
+        if parts[:-1] not in unsplit:
+            unsplit[parts[:-1]] = not any(map(folder_split, parts[:-1]))
+        if unsplit[parts[:-1]] and not any(c.isdigit() for c in top):
             trees.setdefault(top, {})[Path(*below[:-1], stem(pair.image)).as_posix()] = pair.name
     held = Counter(path for tree in trees.values() for path in tree)
     repeating = [tree for tree in trees.values() if sum(held[path] > 1 for path in tree) > len(tree) / 2]
