@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.band_words import _LAST_WORD, names_a_band, numbers_bands
@@ -80,6 +80,26 @@ def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
             if added == ((dates[1],), (dates[0],)):
                 return 1, 0
     return None
+
+
+def date_keys(name: str) -> list[Hashable]:
+    """What a name shares with every name `date_order` may date it against: the name less its years
+    (any case), or its words less one date word. Names that share no key are never dates of one
+    scene, so sibling folders are grouped by key, not compared two by two."""
+    named = set(date_words(name))
+    return [YEAR.sub("#", name.lower()), *(frozenset(named - {word}) for word in named & DATE_WORDS)]
+
+
+def dated_names(names: Sequence[str]) -> frozenset[str]:
+    """The names among `names` that `date_order` dates against another of them (`window_a` beside
+    `window_b`), each tried only with those sharing a `date_keys` key: 1,000 sequence folders in one
+    made 2 million `date_order` calls, two by two, and now about one a name sharing a key."""
+    alike: dict[Hashable, list[str]] = {}
+    for name in names:
+        for key in date_keys(name):
+            alike.setdefault(key, []).append(name)
+    return frozenset(name for name in names if any(
+        date_order([name, other], True) is not None for key in date_keys(name) for other in alike[key] if other != name))
 
 
 def date_words(name: str) -> list[str]:

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import shlex
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,13 +53,13 @@ def without_copies(matches: list[FolderMatch], root: Path, alone: Callable[[Path
     for group in (group for group in alike.values() if len(group) > 1):
         group.sort(key=lambda match: (len(match.image_dir.parts), bool(_COPY_MARK.search(_tops(match)[0].name)),
                                       match.image_dir.parts))  # the nearest first, then one not named as a copy
-        kept: list[FolderMatch] = []
+        kept = _Originals()
         for match in group:
             mine = held[id(match)]
-            found = next(((k, top) for k in kept if (top := _placed_as_copy(match, k)) is not None  # by place first:
-                          and _sizes(held[id(k)]) == _sizes(mine) and _copies(mine, held[id(k)])), None)  # no file read
-            if found is None:
-                kept.append(match)
+            found = next(((k, top) for k in kept.copied_by(match) if (top := _placed_as_copy(match, k)) is not None
+                          and _sizes(held[id(k)]) == _sizes(mine) and _copies(mine, held[id(k)])), None)  # by place
+            if found is None:  # first: no file read
+                kept.add(match)
                 continue
             original, top = found
             aside.append(match)
@@ -108,11 +109,41 @@ def _placed_as_copy(copy: FolderMatch, original: FolderMatch) -> Path | None:
     `Copy of data/`, `data - Copy/`, `data (1)/`); None where they do not. Folders of one dataset
     alike by content only (clips, sites or items whose files are named alike) are no copies."""
     for top, original_top in zip(_tops(copy), _tops(original)):
-        inside = [folder.relative_to(top) for folder in (copy.image_dir, copy.mask_dir)]
-        if inside == [folder.relative_to(original_top) for folder in (original.image_dir, original.mask_dir)] and (
+        if _below(copy, top) == _below(original, original_top) and (
                 original_top in top.parents or _COPY_MARK.sub("", top.name) == original_top.name != top.name):
             return top
     return None
+
+
+class _Originals:
+    """The matches of a group kept so far, looked up by where a copy of each would sit
+    (`_placed_as_copy`), so that a match is tried only with those it may be a copy of: 1,000
+    sequences whose frames are named alike made 499,500 tries, each with every one kept before."""
+
+    def __init__(self) -> None:
+        self._kept: list[FolderMatch] = []
+        self._at: dict[tuple[object, ...], list[int]] = defaultdict(list)
+
+    def add(self, match: FolderMatch) -> None:
+        for level, top in enumerate(_tops(match)):
+            self._at[("in", level, _below(match, top), top)].append(len(self._kept))  # a copy inside it
+            self._at[("named", level, _below(match, top), top.name)].append(len(self._kept))  # `data copy/`
+        self._kept.append(match)
+
+    def copied_by(self, copy: FolderMatch) -> list[FolderMatch]:
+        """The kept matches `copy`'s folders sit as a copy of (a superset of those `_placed_as_copy`
+        takes), in the order kept."""
+        keys: list[tuple[object, ...]] = []
+        for level, top in enumerate(_tops(copy)):
+            keys += [("in", level, _below(copy, top), above) for above in top.parents]
+            if (original := _COPY_MARK.sub("", top.name)) != top.name:
+                keys.append(("named", level, _below(copy, top), original))
+        return [self._kept[i] for i in sorted({i for key in keys for i in self._at.get(key, ())})]
+
+
+def _below(match: FolderMatch, top: Path) -> tuple[Path, Path]:
+    """Where a match's image and mask folders lie below `top`, one of its `_tops`."""
+    return match.image_dir.relative_to(top), match.mask_dir.relative_to(top)
 
 
 def _tops(match: FolderMatch) -> list[Path]:

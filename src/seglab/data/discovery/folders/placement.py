@@ -11,14 +11,14 @@ from collections.abc import Callable, Hashable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import date_order, folder_names_a_band, joined_dates
+from seglab.data.discovery.channel_files import dated_names, folder_names_a_band, joined_dates
 from seglab.data.discovery.folders.content import MaskSniffs
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.mirror_trees import (
     MOST_KINDS, image_keys, inserted_below, kind_keys, mask_keys, renamed_alike,
 )
 from seglab.data.discovery.folders.unpaired_domains import domain_sibling
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import entries, once_per_listing
 from seglab.data.files.index import list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KeyRule, folder_split, looks_like_image_folder, looks_like_mask_folder
@@ -115,17 +115,21 @@ def _band_wrapper(image: Folder) -> Folder | None:
     image are kept where their wrapper is, so that masks beside it pair with them (`train/labels/`,
     a folder per class; FTW's `label_masks/semantic_3class/`); None for other folders."""
     parent = image.path.parent
-    if len(image.parts) < 2 or not looks_like_image_folder(parent.name) or list_images(parent) \
-            or not (folder_names_a_band(image.path.name) or _names_a_date(image.path)):
+    if len(image.parts) < 2 or not looks_like_image_folder(parent.name):
+        return None
+    dated = _dated_folders(parent)
+    if dated is None or not (folder_names_a_band(image.path.name) or image.path.name in dated):
         return None
     return Folder(parent, [], image.split, False, True, image.parts[:-1])
 
 
-def _names_a_date(folder: Path) -> bool:
-    """Whether a folder and one beside it are named as the two dates of one scene (`date_order`:
-    `window_a/` and `window_b/`, `imgs_1/` and `imgs_2/`)."""
-    return any(date_order([folder.name, other.name], True) is not None
-               for other in entries(folder.parent) if other.is_dir() and other != folder)
+def _dated_folders(wrapper: Path) -> frozenset[str] | None:
+    """The names of the folders in `wrapper` named with one beside them as the two dates of one
+    scene (`dated_names`: `window_a/` and `window_b/`, `imgs_1/` and `imgs_2/`); None where
+    `wrapper` holds image files itself, no wrapper of an image's parts. Once per wrapper within a
+    listing, not once per folder in it: 1,000 sequence folders in `images/` listed it 2,000 times."""
+    return once_per_listing(("dated-folders", wrapper), lambda: None if list_images(wrapper) else dated_names(
+        [other.name for other in entries(wrapper) if other.is_dir()]))
 
 
 def _lone_mask_folder(folder: Path) -> bool:

@@ -10,7 +10,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import DATE_WORDS, YEAR, date_order, date_words
+from seglab.data.discovery.channel_files import YEAR, date_keys, date_order
 from seglab.data.discovery.naming import folder_split, stem
 from seglab.data.discovery.unmasked import is_background_fill, is_shared_blank
 from seglab.data.files.index import Pair
@@ -44,12 +44,11 @@ def by_dates(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None
 def _dated_siblings(folders: list[Path]) -> dict[Path, list[Path]]:
     """Each of `folders` (one parent's) -> those of the others its name dates it against (`_dates`),
     in their order. Two names can only be alike but for a year, or alike but for a date word each
-    (`date_order`: their words less that word are one set), so only names sharing such a key are
-    compared: 10,000 chip folders under one parent are not 10^8 comparisons."""
+    (`date_order`: their words less that word are one set), so only names sharing a `date_keys` key
+    are compared: 10,000 chip folders under one parent are not 10^8 comparisons."""
     alike: dict[object, list[Path]] = {}
     for folder in folders:
-        named = set(date_words(folder.name))
-        for key in [YEAR.sub("#", folder.name), *(frozenset(named - {word}) for word in named & DATE_WORDS)]:
+        for key in date_keys(folder.name):
             alike.setdefault(key, []).append(folder)
     candidates: dict[Path, set[Path]] = {}
     for group in alike.values():
