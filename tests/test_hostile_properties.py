@@ -2572,6 +2572,30 @@ def test_sequence_folders_are_searched_in_copy_and_date_tries_linear_in_the_fold
         assert calls["_placed_as_copy"] <= count and calls["date_order"] <= 4 * count, (count, calls)
 
 
+def test_each_folder_is_read_once_however_many_walks_of_the_dataset_pass_it(tmp_path, monkeypatch):
+    """`seglab inspect` walked a dataset's tree once a search (the image folders, the annotation
+    files at two depths, text files, BIDS subjects, volume role folders, patient labels), seven
+    reads of every folder; within one `discover` each folder is now read once, every walk
+    sharing the read."""
+    import types
+    from collections import Counter
+
+    from seglab.data import discover
+    from seglab.data.discovery.folders import listing
+
+    data = tmp_path / "data"
+    _sequences(data, 3)
+    read: Counter[str] = Counter()
+
+    def scandir(path: str) -> object:
+        read[os.path.relpath(path, data)] += 1
+        return os.scandir(path)
+
+    monkeypatch.setattr(listing, "os", types.SimpleNamespace(**{**vars(os), "scandir": scandir}))
+    discover(data, cache_dir=str(tmp_path / "cache"))
+    assert read and max(read.values()) == 1, read
+
+
 image_stems = st.lists(st.sampled_from(["EDD2020_ACB0001", "a", "A", "1", "İ", "x_y", "ǅ", "img(", "a[1]"])
                        | st.text(alphabet="aAbB1_-. İß()[]{}*+?\\ǅ$^|", min_size=1, max_size=6), min_size=1, max_size=6)
 class_words = st.sampled_from(["_BE", "_polyp", "_HGD", "_cancer", "_1", "_mask", "p", "(", "{stem}", "[", ".", "",

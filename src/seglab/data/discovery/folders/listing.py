@@ -239,26 +239,44 @@ def walk_once(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
     place, as for `os.walk`; of two ways to one folder the first in walk order is kept. The folders
     to walk are kept on a list, not in os.walk's recursion, which Python 3.11 ends in RecursionError
     near a thousand levels down (a chain of folders each wrapping the next); a folder that cannot be
-    listed (no permission: said once, `passed_over`; removed since its parent was) is passed over."""
+    listed (no permission: said once, `passed_over`; removed since its parent was) is passed over.
+    Within `one_listing` each folder is read once (`_read_folder`), however many walks pass it."""
     seen: set[tuple[int, int]] = set()
     waiting = [os.fspath(root)]
     while waiting:
         folder = waiting.pop()
-        try:
-            status = os.stat(folder)
-            with os.scandir(folder) as listed:
-                entries = [(entry.name, _is_folder(entry)) for entry in listed]
-        except PermissionError as err:
-            passed_over(folder, err)
+        read = once_per_listing(("folder", folder), lambda: _read_folder(folder))
+        if read is None or read.identity in seen:
             continue
-        except OSError:
-            continue
-        if (status.st_dev, status.st_ino) in seen:
-            continue
-        seen.add((status.st_dev, status.st_ino))
-        inside = [name for name, is_folder in entries if is_folder]
-        yield folder, inside, [name for name, is_folder in entries if not is_folder]
+        seen.add(read.identity)
+        inside = list(read.folders)  # the caller's to prune
+        yield folder, inside, list(read.files)
         waiting.extend(os.path.join(folder, name) for name in reversed(inside))  # the first walked first
+
+
+@dataclass(frozen=True)
+class _ReadFolder:
+    """One folder as `walk_once` reads it: which folder it is (device, inode: a link to it is the
+    same) and the names of the folders (links to folders too) and of the files it holds."""
+
+    identity: tuple[int, int]
+    folders: tuple[str, ...]
+    files: tuple[str, ...]
+
+
+def _read_folder(folder: str) -> _ReadFolder | None:
+    """`folder` read (`_ReadFolder`); None where it cannot be, said once if for want of permission."""
+    try:
+        status = os.stat(folder)
+        with os.scandir(folder) as listed:
+            entries = [(entry.name, _is_folder(entry)) for entry in listed]
+    except PermissionError as err:
+        passed_over(folder, err)
+        return None
+    except OSError:
+        return None
+    return _ReadFolder((status.st_dev, status.st_ino), tuple(name for name, is_folder in entries if is_folder),
+                       tuple(name for name, is_folder in entries if not is_folder))
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
