@@ -2596,6 +2596,58 @@ def test_each_folder_is_read_once_however_many_walks_of_the_dataset_pass_it(tmp_
     assert read and max(read.values()) == 1, read
 
 
+@pytest.mark.parametrize("layout", ["ade20k", "coco", "supervisely"])
+def test_nothing_in_the_home_folder_or_above_it_is_read_for_a_dataset_below_it(tmp_path, monkeypatch, layout):
+    """Folders above DATA were read whatever they were: ADE20K's `objects.txt` was looked for three
+    folders up, a COCO file's images in the folder above its `annotations/` (for
+    `~/annotations/a.json`, the whole home folder walked), Supervisely's `meta.json` one folder up.
+    Each now stays below the user's home folder, as the split-list search does (`folders_above`):
+    of the home folder and the folders above it, nothing is listed or looked up but the folders
+    themselves on DATA's way up."""
+    from seglab.data import discover
+
+    home = tmp_path / "home" / "user"
+    monkeypatch.setenv("HOME", str(home))
+    for folder in (home, home.parent):  # files that would be read there
+        _made(folder / "objects.txt").write_text("Name index\tWordnet name\n1\twall\n")
+        (folder / "meta.json").write_text(json.dumps({"classes": [{"title": "road", "shape": "polygon",
+                                                                   "color": "#FF0000"}]}))
+    if layout == "ade20k":
+        data = home / "ADE"
+        seg = np.zeros((6, 8, 3), np.uint8)
+        seg[..., 1] = 1  # class id 1 in R // 10 * 256 + G
+        Image.fromarray(seg).save(_made(data / "training" / "home" / "ADE_train_00000001_seg.png"))
+        _photo(data / "training" / "home" / "ADE_train_00000001.jpg")
+    elif layout == "coco":
+        data = home / "annotations" / "instances_train.json"
+        _photo(home / "train" / "a.jpg")
+        _made(data).write_text(json.dumps({
+            "images": [{"id": 1, "file_name": "a.jpg", "height": 6, "width": 8}], "categories": [{"id": 1, "name": "x"}],
+            "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "segmentation": [[1, 1, 6, 1, 6, 5]]}]}))
+    else:
+        data = home / "ds1"
+        _photo(data / "img" / "a.jpg")
+        _made(data / "ann" / "a.jpg.json").write_text(json.dumps({"size": {"height": 6, "width": 8}, "objects": [
+            {"geometryType": "polygon", "classTitle": "road", "tags": [],
+             "points": {"exterior": [[1, 1], [6, 1], [6, 5]], "interior": []}}]}))
+    touched: dict[str, list[Path]] = {"stat": [], "scandir": [], "listdir": []}
+    for name, paths in touched.items():
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda path=".", *rest, real=real, paths=paths, **named: (
+            paths.append(Path(os.path.abspath(os.fsdecode(path)))) if not isinstance(path, int) else None)
+            or real(path, *rest, **named))
+    cache = tmp_path / "cache"
+    try:
+        discover(data, cache_dir=str(cache))
+    except SeglabError:
+        pass
+    above = {folder for folder in (home, *home.parents) if folder.is_relative_to(tmp_path)}
+    way_up = {data, *data.parents}
+    read = [p for p in touched["scandir"] + touched["listdir"] if p in above] + [
+        p for p in touched["stat"] if p.parent in above and p not in way_up and not p.is_relative_to(cache)]
+    assert not read, sorted(read)
+
+
 image_stems = st.lists(st.sampled_from(["EDD2020_ACB0001", "a", "A", "1", "İ", "x_y", "ǅ", "img(", "a[1]"])
                        | st.text(alphabet="aAbB1_-. İß()[]{}*+?\\ǅ$^|", min_size=1, max_size=6), min_size=1, max_size=6)
 class_words = st.sampled_from(["_BE", "_polyp", "_HGD", "_cancer", "_1", "_mask", "p", "(", "{stem}", "[", ".", "",

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from seglab._version import __version__
 from seglab.data.classes.json_text import json_value
 from seglab.data.files.folder_listing import entries, once_per_listing, subfolders
+from seglab.data.files.folders_above import folders_above
 from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.text_files import SNIFFED_BYTES, file_head, open_regular, regular_text
@@ -327,13 +328,24 @@ class AnnotationFileFormat(AnnotationFilesFormat):
         """Where the images are looked for: DATA, or the folder of DATA the annotation file; the
         one above an `annotations/` folder holding it (COCO's, beside the image folders; LIVECell's
         `annotations/LIVECell/`) or above a folder of annotation files alone beside split folders
-        (USIS10K's `multi_class_annotations/` beside `train/`, `val/` and `test/`)."""
+        (USIS10K's `multi_class_annotations/` beside `train/`, `val/` and `test/`). The folders above
+        the file's are read only where they may be read as the dataset's (`folders_above`, split
+        folders beside the way up the dataset's): `~/annotations/a.json` is no home of images."""
         if not root.is_file():
             return root
-        holder = next((f for f in (root.parent, root.parent.parent) if _annotation_folder(f)), None)
-        if holder is None and _annotations_beside_splits(root.parent):
-            holder = root.parent
-        return holder.parent if holder is not None else root.parent
+        folder = root.parent
+        above = folders_above(folder, 2, lambda name: folder_split(name) is not None)
+        named = [f for f in (folder, folder.parent) if _annotation_folder(f)]
+        holder = next((f for f in named if f.parent in above), None)
+        if holder is None and above and _annotations_beside_splits(folder):
+            holder = folder
+        if holder is None and named:
+            once_per_listing(("images-not-above", root), lambda: log.warning(
+                "the images of '%s' are looked for in '%s' alone: '%s', above '%s/', is the home folder, one above "
+                "it or a folder of other datasets, never read as one dataset's; keep '%s/' and the image folders in "
+                "a folder of their own and pass the file there", root, folder, named[0].parent, named[0].name,
+                named[0].name))
+        return holder.parent if holder is not None else folder
 
     def sources(self, root: Path, found: list[Path]) -> list[Path]:
         return found
@@ -376,12 +388,14 @@ class AnnotationJsonFolders(AnnotationFilesFormat):
 def project_file(root: Path, folders: Sequence[Folder], name: str) -> Path | None:
     """A file a tool keeps once for a project of folders (Supervisely's `meta.json`,
     SuperAnnotate's `classes/classes.json`): in the first folder or above it, up to the folder
-    above DATA (DATA may be one folder of the project); None when there is none."""
+    above DATA (DATA may be one folder of the project, its other folders beside it) where that
+    may be read (`folders_above`: not the home folder or above it); None when there is none."""
+    top = next(iter(folders_above(root, 1, lambda name: True)), root)
     for folder in folders[:1]:
         for above in (folder.path, *folder.path.parents):
             if (above / name).is_file():
                 return above / name
-            if above == root.parent:
+            if above == top:
                 break
     return None
 

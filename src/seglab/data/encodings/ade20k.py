@@ -37,6 +37,7 @@ from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
 from seglab.data.classes.value_names import short_names
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import versions
+from seglab.data.files.folders_above import folders_above
 from seglab.data.files.io import read_raw_mask
 from seglab.errors import DataError
 
@@ -167,9 +168,11 @@ def ade20k_reading(root: Path, masks: Sequence[Path], classes: ClassSpec | None,
 
 def _release_folder(root: Path, masks: Sequence[Path]) -> Path | None:
     """The folder holding the release's `objects.txt` or `index_ade20k.pkl`: DATA, up to `_ABOVE`
-    folders above it (DATA is often `images/ADE/`), or a folder between DATA and the masks."""
+    folders above it (DATA is often `images/ADE/`) that may be read as the dataset's
+    (`folders_above`: never the home folder or above it, nor a folder of datasets), or a folder
+    between DATA and the masks."""
     top = root.resolve()
-    folders = [top, *top.parents[:_ABOVE]]
+    folders = [top, *folders_above(top, _ABOVE)]
     for mask_dir in dict.fromkeys(p.parent for p in masks):
         folders += [p for p in reversed(mask_dir.resolve().parents) if p.is_relative_to(top) and p != top]
     return next((f for f in dict.fromkeys(folders) if (f / OBJECTS_FILE).is_file() or (f / PICKLE_FILE).is_file()),

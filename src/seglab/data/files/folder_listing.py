@@ -19,6 +19,7 @@ from typing import TypeVar
 logger = logging.getLogger(__name__)
 _Found = TypeVar("_Found")
 
+_SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 _LISTINGS: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar("seglab_listings", default=None)
 
 
@@ -45,6 +46,11 @@ def once_per_listing(key: tuple[object, ...], compute: Callable[[], _Found]) -> 
     if key not in listings:
         listings[key] = compute()
     return listings[key]  # type: ignore[return-value]
+
+
+def skipped_folder(name: str) -> bool:
+    """Whether a folder is never data: hidden, a Mac archive's `__MACOSX`, a cache, a run's output."""
+    return name.startswith(".") or name.lower() in _SKIPPED
 
 
 def entries(folder: Path) -> list[Path]:

@@ -32,13 +32,11 @@ folder once and reads each set of lists once.
 from __future__ import annotations
 
 import logging
-import os
 from collections import ChainMap
 from collections.abc import Collection, Iterable, Mapping
-from itertools import islice
 from pathlib import Path
 
-from seglab.data.discovery.folders import skipped_folder
+from seglab.data.files.folders_above import folders_above
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.volumes import volume_stem
 from seglab.data.splitting.list_affixes import with_affix
@@ -58,8 +56,6 @@ _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.lis
 _PLAIN_SUFFIXES = (".txt", ".lst", MAT_SUFFIX)
 _SPLIT_FOLDER_SUFFIXES = (*_PLAIN_SUFFIXES, *TABLE_SUFFIXES)  # a splits/ folder's lists
 _ABOVE = 4  # folders above DATA looked in for lists that name its images, to say they are not read
-_MOST_ENTRIES = 1_000  # a folder above DATA holding more is no dataset's own (a downloads folder): not read
-_OTHER_FOLDERS = 3  # folders beside DATA's way up that make a folder one of datasets (a drive's): not read
 _LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", JSON_SUFFIX)  # files named like lists: said when no list is read
 
 
@@ -89,7 +85,8 @@ class ListSearch:
                 logger.info("split lists in '%s' go with the masks in '%s': those in %s are not read",
                             held[0][0], mask_dir.name, ", ".join(f"'{f}'" for f, _ in held[1:]))
             return held[0][1]
-        for folder in (image_dir.parent, image_dir.parent.parent):  # SSL4MIS: data/ACDC/ above data/slices/
+        ssl4mis = (image_dir.parent, image_dir.parent.parent)  # SSL4MIS: data/ACDC/ above data/slices/
+        for folder in filter(self._readable, ssl4mis):
             present = {split: [folder / name for name in names if (folder / name).is_file()]
                        for split, names in _SSL4MIS_LISTS.items()}
             files = {split: found[0] for split, found in present.items() if found}  # train_slices.list first
@@ -126,16 +123,24 @@ class ListSearch:
             return False
 
     def above_root(self, image_dir: Path) -> dict[str, Path]:
-        """The lists of `image_dir` in a folder above the root (`_folders_above`), or one named for
+        """The lists of `image_dir` in a folder above the root (`folders_above`), or one named for
         lists in it (or in that), that name its images; empty when there are none."""
-        if self._above_root is None:
-            self._above_root = _folders_above(self.root)
-        for folder in self._above_root:
+        for folder in self._folders_above_root():
             for place in (folder, *self._in_list_folders([folder])):
                 files = self.split_files(place, _SPLIT_FOLDER_SUFFIXES)
                 if ("train" in files or "val" in files) and self._lists_name_images(files, image_dir):
                     return files
         return {}
+
+    def _folders_above_root(self) -> list[Path]:
+        """The folders above the root that may be read as the dataset's (`folders_above`), found once."""
+        if self._above_root is None:
+            self._above_root = folders_above(self.root, _ABOVE, _names_lists)
+        return self._above_root
+
+    def _readable(self, folder: Path) -> bool:
+        """Whether `folder` is the dataset's to read: in the root, or above it where `folders_above` goes."""
+        return folder.is_relative_to(self.root) or folder in self._folders_above_root()
 
     def held_out(self, files: dict[str, Path]) -> list[Path]:
         """The lists named as the split lists `files` with another word in their split word's
@@ -220,10 +225,10 @@ class ListSearch:
         return list(dict.fromkeys(found for folder in holding for found in (folder, *self._list_folders(folder))))
 
     def _list_folders(self, folder: Path) -> list[Path]:
-        """The folders in `folder` whose name says they hold lists or splits (`ImageSets` too)."""
+        """The folders in `folder` whose name says they hold lists (`_names_lists`)."""
         if folder not in self._list_folders_in:
             self._list_folders_in[folder] = sorted(p for p in self.listed(folder)
-                                                   if not LIST_FOLDER_WORDS.isdisjoint(words(p.name)) and p.is_dir())
+                                                   if _names_lists(p.name) and p.is_dir())
         return self._list_folders_in[folder]
 
     def split_files(self, folder: Path, suffixes: tuple[str, ...], prefer: str = "") -> dict[str, Path]:
@@ -279,6 +284,8 @@ class ListSearch:
     def _set_folders(self, image_dir: Path, mask_dir: Path) -> list[Path]:
         """The folders of VOC's lists to try, the one named for the mask folder first: PASCAL-Context's
         `ImageSets/SegmentationContext/` for `SegmentationClassContext/` (the name less 'Class', any case)."""
+        if not self._readable(image_dir.parent):  # DATA the image folder, in the home folder
+            return []
         named = [f for f in self.listed(image_dir.parent / SPLIT_LIST_FOLDERS[-1])
                  if _bare(f.name) == _bare(mask_dir.name) and f.is_dir()]
         return list(dict.fromkeys([*sorted(named), *(image_dir.parent / f for f in SPLIT_LIST_FOLDERS)]))
@@ -302,36 +309,9 @@ class ListSearch:
         return self._entries[folder]
 
 
-def _folders_above(root: Path) -> list[Path]:
-    """The folders up to `_ABOVE` above `root`, nearest first, below the user's home folder and the
-    file system's root (never those), up to the first that holds other datasets (`_holds_others`)."""
-    try:
-        home: Path | None = Path(os.path.abspath(Path.home()))
-    except RuntimeError:  # no home folder known: the file system's root bounds the search
-        home = None
-    found = []
-    below = root
-    for folder in root.parents[:_ABOVE]:
-        where = Path(os.path.abspath(folder))
-        if where == where.parent or (home is not None and home.is_relative_to(where)) or _holds_others(folder, below):
-            break
-        found.append(folder)
-        below = folder
-    return found
-
-
-def _holds_others(folder: Path, below: Path) -> bool:
-    """Whether `folder` holds other datasets beside `below`, the folder on DATA's way up:
-    `_OTHER_FOLDERS` visible folders or more not named for lists, or more than `_MOST_ENTRIES`
-    entries (a downloads folder, a drive's top); or cannot be listed."""
-    try:
-        with os.scandir(folder) as entries:
-            held = list(islice(entries, _MOST_ENTRIES + 1))
-        others = [e for e in held if e.name != below.name and not skipped_folder(e.name)
-                  and LIST_FOLDER_WORDS.isdisjoint(words(e.name)) and e.is_dir()]
-    except OSError:
-        return True
-    return len(held) > _MOST_ENTRIES or len(others) >= _OTHER_FOLDERS
+def _names_lists(folder: str) -> bool:
+    """Whether a folder's name says it holds lists or splits (`ImageSets` too)."""
+    return not LIST_FOLDER_WORDS.isdisjoint(words(folder))
 
 
 def _path_ends(folder: Path) -> list[str]:

@@ -23,7 +23,7 @@ only by a learned naming) and `search` (`search_folders`).
 
 from __future__ import annotations
 
-from seglab.data.files.folder_listing import once_per_listing, one_listing
+from seglab.data.files.folder_listing import once_per_listing, one_listing, skipped_folder
 from seglab.data.discovery.folders.content import MaskSniffs, looks_like_masks, looks_unlike_masks, ships_mask_files
 from seglab.data.discovery.folders.listing import (
     EXPORT_SUFFIXES,
@@ -42,7 +42,6 @@ from seglab.data.discovery.folders.listing import (
     lone_data_folder,
     may_hold_files,
     side_files,
-    skipped_folder,
     text_listing,
     visible_folders,
     walk,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-from seglab.data.files.folder_listing import once_per_listing, passed_over, subfolders
+from seglab.data.files.folder_listing import once_per_listing, passed_over, skipped_folder, subfolders
 from seglab.data.files.index import list_images
 from seglab.data.files.point_text import POINT_TEXT
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, role_name
@@ -25,7 +25,6 @@ MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
 NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual KITTI 2's Scene01/clone/frames/rgb/Camera_0
 _MAX_FOLDERS = 20_000  # a dataset folder is not a whole disk; VSPW holds 10,609 with its video folders
 _MAX_ENDINGS_FOLDERS = 5 * _MAX_FOLDERS  # `_endings_below` lists names alone, no image, so it may go further
-_SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 ANNOTATION_SUFFIXES = (".json", ".geojson", ".gpkg", ".shp", ".xml")  # annotation files kept per image or layer
 EXPORT_SUFFIXES = (".jsonl", ".manifest")  # a labelling service's export, a JSON object a line (Vertex AI, SageMaker)
@@ -114,11 +113,6 @@ def text_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
 
 def _listed(key: tuple[str, Path, int], listing: Callable[[], list]) -> list:
     return list(once_per_listing(key, listing))
-
-
-def skipped_folder(name: str) -> bool:
-    """Whether a folder is never data: hidden, a Mac archive's `__MACOSX`, a cache, a run's output."""
-    return name.startswith(".") or name.lower() in _SKIPPED
 
 
 def _run_folder(folder: Path, files: Iterable[str]) -> bool:

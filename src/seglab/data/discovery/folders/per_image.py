@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from seglab.data.discovery.folders.listing import Folder, folders_within, skipped_folder
-from seglab.data.files.folder_listing import entries
+from seglab.data.discovery.folders.listing import Folder, folders_within
+from seglab.data.files.folder_listing import entries, skipped_folder
 from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, stem
 from seglab.data.discovery.naming.learned_rules import named_after
