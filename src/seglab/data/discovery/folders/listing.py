@@ -344,28 +344,23 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     read again from every name above: a chain of folders 1,000 deep took a million name tests."""
     found: list[Folder] = []
     cut: list[Path] = []
-    splits: dict[Path, str | None] = {Path(root): None}  # the split a folder's path names, the nearest name first
-    siblings: dict[Path, list[str]] = {Path(root): []}  # the names of a folder's parent's subfolders
-    says: dict[Path, tuple[bool, bool]] = {}  # (masks, images) as the nearest name saying either says
-    wrappers: dict[Path, tuple[int, bool]] = {Path(root): (0, True)}  # lone folders atop its path, still only those
+    reached = {Path(root): _Reached(None, (), (False, False), 0, True)}
     visited = 0
     for current, dirs, files in walk_once(root):
         here = Path(current)
+        at = reached.pop(here)
         parts = here.relative_to(root).parts
         if parts and _run_folder(here, files):  # its plots and predictions are no images of the dataset
             dirs[:] = []
             continue
         dirs[:] = sorted(d for d in dirs if not skipped_folder(d))
+        own = _name_says(parts[-1]) if parts else None
+        folder = _folder(here, parts, at.split, at.siblings, own, at.above)
+        unbroken = at.unbroken and len(dirs) == 1 and not folder.files
         named = sibling_splits(dirs)  # among its siblings: DIS5K's DIS-TE1 beside DIS-TR
-        splits.update((here / d, named[d] or splits[here]) for d in dirs)
-        siblings.update((here / d, dirs) for d in dirs)
-        own, above = (_name_says(parts[-1]) if parts else None), says.get(here.parent, (False, False))
-        says[here] = own or above
-        folder = _folder(here, parts, splits[here], siblings[here], own, above)
-        lone, unbroken = wrappers[here]
-        unbroken = unbroken and len(dirs) == 1 and not folder.files
-        wrappers.update((here / d, (lone + unbroken, unbroken)) for d in dirs)
-        if len(parts) - max(lone - 1, 0) >= max_depth:  # MAX_DEPTH counts one wrapper already
+        reached.update((here / d, _Reached(named[d] or at.split, tuple(dirs), own or at.above, at.lone + unbroken,
+                                           unbroken)) for d in dirs)
+        if len(parts) - max(at.lone - 1, 0) >= max_depth:  # MAX_DEPTH counts one wrapper already
             cut += [here / d for d in dirs]
             dirs[:] = []
         visited += 1
@@ -377,6 +372,25 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     return found, cut
 
 
+@dataclass(frozen=True)
+class _Reached:
+    """What `_walk` carries down to a folder from the folder holding it.
+
+    Args:
+        split: the split its path names, the nearest name first.
+        siblings: the names of its parent's subfolders, its own among them.
+        above: (masks, images) as the nearest name above it saying either says.
+        lone: how many folders atop its path are each the only one in their parent.
+        unbroken: whether its path is still only such lone folders.
+    """
+
+    split: str | None
+    siblings: tuple[str, ...]
+    above: tuple[bool, bool]
+    lone: int
+    unbroken: bool
+
+
 def _name_says(name: str) -> tuple[bool, bool] | None:
     """(masks, images) as a folder's name says (`looks_like_mask_folder`, `looks_like_image_folder`);
     None when it says neither."""
@@ -384,7 +398,7 @@ def _name_says(name: str) -> tuple[bool, bool] | None:
     return (mask, image) if mask or image else None
 
 
-def _folder(path: Path, parts: tuple[str, ...], split: str | None, siblings: list[str],
+def _folder(path: Path, parts: tuple[str, ...], split: str | None, siblings: tuple[str, ...],
             named: tuple[bool, bool] | None, above: tuple[bool, bool]) -> Folder:
     """The folder at `parts` below the dataset root. The deepest name that says images or masks
     decides: its own (`named`, what `_name_says` of it says), less the words its siblings share
