@@ -10,9 +10,15 @@ process; the time is its user CPU time.
 `val_gt.txt` and `test.txt` naming the frames by path (every clip holds `00000.jpg`); a fifth of the
 clips, the test set's, without masks (CULane: about 4,000 clips in six driver folders).
 
+`--layout sequences` writes `images/seq_<n>/` beside `masks/seq_<n>/`, each sequence's frames
+named alike (`00000.png`, `00001.png`, ...), no lists: every folder pair holds the same names, so
+copies of a dataset and date folders are looked for among thousands of alike folders (five digits
+a number: `seq_1950/` beside `seq_1951/` would read as two years of one scene).
+
     python benchmarks/video_folders.py                        # 100, 200, 400, 800 videos
     python benchmarks/video_folders.py --videos 3536
     python benchmarks/video_folders.py --layout culane        # 100, 200, 400, 800 clips
+    python benchmarks/video_folders.py --layout sequences --videos 500 1000 2000
     python benchmarks/video_folders.py --write /tmp/vspw400 --videos 400   # only write the tree
 """
 
@@ -82,6 +88,19 @@ def write_culane(root: Path, clips: int) -> Path:
     return dataset
 
 
+def write_sequences(root: Path, sequences: int) -> Path:
+    """`sequences` folder pairs `images/<seq>/` + `masks/<seq>/` under root; returns the dataset folder."""
+    rng = np.random.default_rng(0)
+    dataset = root / "sequences"
+    for index in range(sequences):
+        for frame in range(FRAMES):
+            pixels = rng.integers(0, 255, (SIDE, SIDE, 3), dtype=np.uint8)
+            _save(Image.fromarray(pixels), dataset / "images" / f"seq_{index:05d}" / f"{frame:05d}.png")
+            labels = rng.choice(np.array([0, 1, 2], dtype=np.uint8), (SIDE, SIDE))
+            _save(Image.fromarray(labels, "L"), dataset / "masks" / f"seq_{index:05d}" / f"{frame:05d}.png")
+    return dataset
+
+
 def _splits(names: list[str]) -> list[list[str]]:
     """Train, val and test: three fifths, a fifth and a fifth."""
     count = len(names)
@@ -107,7 +126,7 @@ def inspect_seconds(dataset: Path) -> tuple[float, float]:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before, wall
 
 
-_WRITERS = {"vspw": write_videos, "culane": write_culane}
+_WRITERS = {"vspw": write_videos, "culane": write_culane, "sequences": write_sequences}
 
 
 def main() -> None:
@@ -122,13 +141,13 @@ def main() -> None:
         return
     from seglab.runtime import cpu_description
     print(f"{cpu_description()}\n")
-    unit = "videos" if args.layout == "vspw" else "clips"
+    unit = {"vspw": "videos", "culane": "clips", "sequences": "sequences"}[args.layout]
     print(f"| {unit} | folder pairs | images | inspect, user CPU (s) | wall (s) | CPU per {unit[:-1]} (ms) |")
     print("|---|---|---|---|---|---|")
     for videos in args.videos:
         with tempfile.TemporaryDirectory() as scratch:
             user, wall = inspect_seconds(write(Path(scratch), videos))
-        pairs = videos if args.layout == "vspw" else videos * 4 // 5  # CULane's test clips: no masks
+        pairs = videos * 4 // 5 if args.layout == "culane" else videos  # CULane's test clips: no masks
         print(f"| {videos} | {pairs} | {videos * FRAMES} | {user:.1f} | {wall:.1f} | {1000 * user / videos:.0f} |")
 
 
