@@ -151,8 +151,8 @@ def test_the_unannotated_images_are_taken_from_the_walk_not_listed_again(tmp_pat
     """The annotated images' folder is listed once an inspect: the walk that located a.png and b.png listed c.png."""
     isat_project(tmp_path / "data")
     listed: Counter[Path] = Counter()
-    real = file_index.entries
-    monkeypatch.setattr(file_index, "entries", lambda folder: listed.update([folder]) or real(folder))
+    real = file_index.listed_files
+    monkeypatch.setattr(file_index, "listed_files", lambda folder, suffixes: listed.update([folder]) or real(folder, suffixes))
     index = discover(tmp_path / "data", cache_dir=str(tmp_path / "cache"))
     assert [p.name for p in index.unlabelled] == ["c.png"]
     assert listed[tmp_path / "data" / "images"] == 1

@@ -257,8 +257,8 @@ def test_images_the_files_kept_away_do_not_annotate_are_unlabelled(tmp_path, mon
     for name in ("a", "b"):
         _labelme_away(root / "label" / f"{name}.json", SHAPES, f"../data/{name}.jpg", None)
     listed: Counter[Path] = Counter()
-    real = file_index.entries
-    monkeypatch.setattr(file_index, "entries", lambda folder: listed.update([folder]) or real(folder))
+    real = file_index.listed_files
+    monkeypatch.setattr(file_index, "listed_files", lambda folder, suffixes: listed.update([folder]) or real(folder, suffixes))
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert sorted(p.image.name for p in index.pairs) == ["a.jpg", "b.jpg"]
     assert sorted(p.name for p in index.unlabelled) == ["c.jpg", "d.jpg", "e.jpg"]
