@@ -366,3 +366,17 @@ def test_a_void_label_is_the_ignore_label_and_case_variants_are_one_class(tmp_pa
     first, second = (read_mask(p.mask, index.mapping) for p in sorted(index.pairs, key=lambda p: p.image.name))
     assert (first[:3] == 1).all() and (first[21:] == 255).all() and (second[:3] == 1).all()
     assert (second[9:15, 5:11] == 2).all()
+
+
+def test_a_classes_json_naming_no_void_label_still_ignores_it_and_merges_spellings(tmp_path):
+    """A run's classes.json (evaluate, report, --classes) names the classes training found, not
+    `void` nor `Cable`: they are read as training read them, not refused as unnamed labels."""
+    root = tmp_path / "data"
+    labelme(root, "1_00001", [shape("Cable", [[0, 0], [31, 0], [31, 3], [0, 3]]),
+                              shape("void", [[0, 20], [31, 20], [31, 23], [0, 23]])], seed=0)
+    labelme(root, "1_00002", [shape("cable", [[0, 0], [31, 0], [31, 3], [0, 3]])], seed=1)
+    (tmp_path / "classes.json").write_text(json.dumps({"names": ["_background_", "cable"]}))
+    index = discover(root, classes_file=str(tmp_path / "classes.json"), cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("_background_", "cable") and index.ignore_index == 255
+    first = read_mask(min(index.pairs, key=lambda p: p.image.name).mask, index.mapping)
+    assert (first[:3] == 1).all() and (first[21:] == 255).all()

@@ -67,3 +67,16 @@ def test_a_polygon_line_without_its_types_is_named(tmp_path):
         file.write(json.dumps({"id": TILES[7], "annotations": [{"coordinates": [square(1, 1, 3)]}]}) + "\n")
     with pytest.raises(DataError, match=r"polygons.jsonl' line 7: annotation 1 has no 'type' and 'coordinates'"):
         discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+
+
+def test_the_classes_json_a_run_saved_reads_unsure_as_ignored_as_training_did(tmp_path):
+    """`seglab evaluate` and `report` read a run's data with its classes.json: they stopped on
+    `unsure` ("the polygons are of types unsure that the classes ... do not name")."""
+    hubmap(tmp_path / "hubmap")
+    trained = discover(tmp_path / "hubmap", cache_dir=str(tmp_path / "cache"))
+    (tmp_path / "classes.json").write_text(json.dumps(trained.classes.to_dict()))
+    again = discover(tmp_path / "hubmap", classes_file=str(tmp_path / "classes.json"),
+                     cache_dir=str(tmp_path / "cache"))
+    assert again.classes == trained.classes and again.ignore_index == 255
+    tile = min(again.pairs, key=lambda p: p.name)
+    assert (read_mask(tile.mask, again.mapping)[2:7, 14:19] == 255).all()

@@ -27,7 +27,7 @@ import logging
 import math
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -109,10 +109,12 @@ class LabelMeFormat(AnnotationBesideImages):
         multilabel = self.options.multilabel  # a mask per label, so that they may overlap
         source = f"the LabelMe labels under '{root}'"
         labels = _label_order(root, found, shapes)
-        merged = {label: label for label in labels} if classes else label_classes(labels, source)
+        merged = label_classes(labels, source, classes)
         names = tuple(dict.fromkeys(k for k in merged.values() if k))[1 if multilabel else 0:]
         voided = IGNORED in _all_labels(shapes) or None in merged.values()
-        spec = classes or shipped_classes(names, source, IGNORE if voided and not multilabel else None)
+        spec = classes or shipped_classes(names, source)
+        if voided and not multilabel and spec.ignore_index is None:
+            spec = replace(spec, ignore_index=IGNORE)
         first = 1 if multilabel else 0  # multi-label: label k's mask is channel k - 1; no background channel
         value = {BACKGROUND: 0} | {name: k + first for k, name in enumerate(spec.names)}
         value |= tool_values(merged, value) | {IGNORED: IGNORE}

@@ -34,27 +34,30 @@ def shipped_classes(names: Sequence[object], source: str, ignore_index: int | No
         raise DataError(f"{source}: {err}") from None
 
 
-def label_classes(labels: Sequence[str], source: str) -> dict[str, str | None]:
+def label_classes(labels: Sequence[str], source: str, classes: ClassSpec | None = None) -> dict[str, str | None]:
     """Each drawn label's class: None for a label named like void (`is_void`: TTPLA's `void`),
     painted as the ignore label as the void rows of class tables are; else the one spelling of the
     labels equal but for case and separators (TTPLA's `Cable` and `cable`), the lower-case one
-    when drawn, else the first: annotators' typos, not two classes. Logs what it merged and voided.
+    when drawn, else the first: annotators' typos, not two classes. A label that `classes`
+    (classes.json, a run's classes) names is its own class, and the spelling its look-alikes take:
+    so a run's classes read the labels as its training did. Logs what it merged and voided.
     """
+    named = set(classes.names) if classes else set()
     spellings: dict[str, list[str]] = {}
     for label in labels:
         spellings.setdefault(label_key(label), []).append(label)
-    classes: dict[str, str | None] = {}
+    merged: dict[str, str | None] = {}
     for alike in spellings.values():
-        kept = next((s for s in alike if s == s.lower()), alike[0])
-        if len(alike) > 1:
+        kept = next((s for s in alike if s in named), None) or next((s for s in alike if s == s.lower()), alike[0])
+        if len([s for s in alike if s not in named or s == kept]) > 1:
             log.info("%s: labels %s are one class, '%s' (they differ only in case or separators)",
                      source, ", ".join(f"'{s}'" for s in alike), kept)
-        classes |= {s: None if is_void(s) else kept for s in alike}
-    voided = [label for label, kept in classes.items() if kept is None]
+        merged |= {s: s if s in named else None if is_void(s) else kept for s in alike}
+    voided = [label for label, kept in merged.items() if kept is None]
     if voided:
         log.info("%s: labels %s painted as the ignore label %d (a name that says no class); name them in a "
                  "classes.json (--classes) to train them", source, ", ".join(f"'{s}'" for s in voided), VOID_LABEL)
-    return classes
+    return merged
 
 
 def tool_values(classes: Mapping[str, str | None], value: Mapping[str, int]) -> dict[str, int]:
@@ -71,12 +74,12 @@ def tool_classes(labels: Sequence[str], colours: Mapping[str, tuple[int, int, in
     tool's order) in the tool's `colours` unless two share one (the tools allow it, overlays
     cannot); a label named background paints the background. Under `multilabel` there is no
     background class and label k is channel k, counted from 1. `classes` (classes.json) replaces
-    the names and colours; without it, labels are merged and voided as `label_classes` says.
+    the names and colours; labels it does not name are merged and voided as `label_classes` says.
 
     Raises:
         DataError: names that make no classes, with `source` naming the file.
     """
-    merged = {label: label for label in labels} if classes else label_classes(labels, source)
+    merged = label_classes(labels, source, classes)
     named = [label for label in dict.fromkeys(k for k in merged.values() if k) if label.lower() != "background"]
     shown = named if multilabel else ["background", *named]
     chosen = [colours.get(name, BACKGROUND_COLOUR) for name in shown] if colours else None
