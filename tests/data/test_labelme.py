@@ -94,8 +94,20 @@ def test_a_label_that_labels_txt_lacks_is_named(tmp_path):
     labelme(root, "a", SHAPES)
     labelme(root, "b", SHAPES)
     (root / "labels.txt").write_text("__ignore__\n_background_\nroad\ncar\n")
-    with pytest.raises(DataError, match=r"'.*a.json' uses labels person that the classes"):
+    with pytest.raises(DataError, match=r"'.*a.json' uses labels person that the classes .* add them to '.*labels.txt'$"):
         discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def test_a_label_a_classes_json_misspells_is_named_with_that_file_not_the_dataset_s_list(tmp_path):
+    """X-AnyLabeling's classes.txt beside, a `--classes` file misspelling one label: the advice
+    named labels.txt, a file the dataset lacks and seglab would not read over the classes.json."""
+    root = tmp_path / "data"
+    labelme(root, "a", SHAPES[:3])
+    (root / "classes.txt").write_text("road\nperson\ncar\n")
+    (tmp_path / "typo.json").write_text(json.dumps({"names": ["_background_", "road", "persn", "car"]}))
+    with pytest.raises(DataError, match=r"uses labels person that the classes \(_background_, road, persn, car\) do "
+                                        r"not name; add them to the classes.json read \(--classes\)$"):
+        discover(root, classes_file=str(tmp_path / "typo.json"), cache_dir=str(tmp_path / "cache"))
 
 
 def test_x_anylabeling_rotated_boxes_are_filled_and_its_classes_txt_orders_the_classes(tmp_path):

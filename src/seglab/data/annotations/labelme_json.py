@@ -108,7 +108,7 @@ class LabelMeFormat(AnnotationBesideImages):
         shapes = {path: file.shapes for path, file in read.items()}
         multilabel = self.options.multilabel  # a mask per label, so that they may overlap
         source = f"the LabelMe labels under '{root}'"
-        labels = _label_order(root, found, shapes)
+        labels, listed = _label_order(root, found, shapes, classes)
         merged = label_classes(labels, source, classes)
         names = tuple(dict.fromkeys(k for k in merged.values() if k))[1 if multilabel else 0:]
         voided = IGNORED in _all_labels(shapes) or None in merged.values()
@@ -118,6 +118,7 @@ class LabelMeFormat(AnnotationBesideImages):
         first = 1 if multilabel else 0  # multi-label: label k's mask is channel k - 1; no background channel
         value = {BACKGROUND: 0} | {name: k + first for k, name in enumerate(spec.names)}
         value |= tool_values(merged, value) | {IGNORED: IGNORE}
+        named_in = "the classes.json read (--classes)" if listed is None else f"'{listed}'"
         images, skipped = [], 0
         for _, pairs in found:
             for image, json_path in pairs:
@@ -125,7 +126,7 @@ class LabelMeFormat(AnnotationBesideImages):
                 skipped += left_out
                 if missing:
                     raise DataError(f"LabelMe file '{json_path}' uses labels {', '.join(missing)} that the classes "
-                                    f"({', '.join(spec.names)}) do not name; add them to {LABELS_FILE} or classes.json")
+                                    f"({', '.join(spec.names)}) do not name; add them to {named_in}")
                 images.append(ImageObjects(image, *(read[json_path].size or (None, None)), drawn))
         # a JSON's folder names the split, else (a JSON kept away from its image) the image's folder does
         split_of = {image: folder.split or folder_split(image.parent.name) for folder, labelled in found
@@ -252,24 +253,25 @@ def _all_labels(shapes: dict[Path, list[dict]]) -> set[str]:
             if str(s.get("shape_type") or "polygon") in _AREA_SHAPES}
 
 
-def _label_order(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]],
-                 shapes: dict[Path, list[dict]]) -> tuple[str, ...]:
+def _label_order(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]], shapes: dict[Path, list[dict]],
+                 classes: ClassSpec | None) -> tuple[tuple[str, ...], Path | None]:
     """`_background_` and the labels, in the order of the first `labels.txt` in the dataset folder
     or beside the images, else of the first `classes.txt` there that names exactly the labels used
-    (a background line aside: a list of another task's names orders nothing), else sorted by name."""
+    (a background line aside: a list of another task's names orders nothing), else sorted by name;
+    and the list read, None where none is or `classes` (classes.json) names the classes instead."""
     used = _all_labels(shapes) - {BACKGROUND, IGNORED, ""}
-    for listed in _label_files(root, found):
+    for listed in _label_files(root, found) if classes is None else []:
         lines = [line.strip() for line in regular_text(listed, encoding="utf-8", errors="replace").splitlines()]
         named = [line for line in lines if line and line != IGNORED and line != BACKGROUND]
         if listed.name == LABELS_FILE:
             log.info("class order from '%s'", listed)
-            return (BACKGROUND, *named)
+            return (BACKGROUND, *named), listed
         if used <= set(named) and all(name in used or is_background(name) for name in named):
             log.info("class order from '%s', which names the labels the shapes use", listed)
-            return (BACKGROUND, *(name for name in dict.fromkeys(named) if name in used))
+            return (BACKGROUND, *(name for name in dict.fromkeys(named) if name in used)), listed
         log.info("'%s' is not read as the class order: it does not name exactly the labels the shapes use (%s)",
                  listed, ", ".join(sorted(used)))
-    return (BACKGROUND, *sorted(used))
+    return (BACKGROUND, *sorted(used)), None
 
 
 def _label_files(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]) -> list[Path]:
