@@ -223,6 +223,23 @@ def test_a_folder_of_a_datasets_pairs_leaves_out_the_tiles_other_products(tmp_pa
            in caplog.text
 
 
+def test_a_folder_of_rival_mask_namings_counts_each_file_once(tmp_path: Path, caplog) -> None:
+    """PixelAnnotationTool saves `<stem>_mask.png` (strokes), `_watershed_mask.png` (grown from
+    them) and `_color_mask.png` beside `<stem>.jpg`: "8 images of 32 files; 16 masks left out ...
+    and 16 files it lists as ignored" added up to 40, the watershed masks counted in both."""
+    folder = tmp_path / "scenes"
+    _images(folder, [f"scene_0{k}.jpg" for k in range(2)])
+    for k in range(2):
+        for kind in ("mask", "watershed_mask"):
+            Image.fromarray(np.eye(8, dtype=np.uint8) * (k + 1)).save(folder / f"scene_0{k}_{kind}.png")
+        Image.fromarray(np.full((8, 8, 3), 60 * k, np.uint8)).save(folder / f"scene_0{k}_color_mask.png")
+    with caplog.at_level("INFO", logger="seglab.inference.files"):
+        assert collect_inputs([folder]) == [folder / "scene_00.jpg", folder / "scene_01.jpg"]
+    counts = re.search(r"(\d+) images of (\d+) files; (\d+) masks left out .* and (\d+) files it lists as ignored",
+                       caplog.text)
+    assert counts is not None and [int(n) for n in counts.groups()] == [2, 8, 4, 2]
+
+
 def test_a_case_folder_of_images_and_their_labels_gives_the_images(tmp_path: Path) -> None:
     """CMRxMotion's `P002-1/`: `P002-1-ED.nii.gz` beside `P002-1-ED-label.nii.gz` (and ES alike).
     An image named as its label less the label word is the label's image, as training read it,

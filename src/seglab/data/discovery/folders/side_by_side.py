@@ -33,15 +33,16 @@ def masks_beside_images(folder: Path, rules: tuple[KeyRule, ...] = KEY_RULES) ->
     `<tile>_dem.tif`, named neither; FAT's `000000.left.depth.png` beside `000000.left.jpg` and its
     `.seg.png`, a tile's other product: `tile_products`): `_side_by_side` by the naming `rules`, a run's
     `--mask-pattern`'s (`ReadOptions.key_rules`: Structured3D's `semantic.png`, its `depth.png`
-    ignored) or the default ones. ([], []) for a folder of images alone. What `seglab predict
-    FOLDER` leaves out of a dataset's folder."""
+    ignored) or the default ones; each file in one list, so that their counts add up (PixelAnnotationTool's
+    `_watershed_mask.png`, a rival naming's masks and ignored beside `_mask.png`, are masks). ([], [])
+    for a folder of images alone. What `seglab predict FOLDER` leaves out of a dataset's folder."""
     match = _side_by_side(Folder(folder, list_images(folder), None, False, False, ()), folder, rules, False, [])
     if match is None:
         return [], []
     rivals = [m for ms in match.rivals.masks.values() for m in ms] if match.rivals is not None else []
     lonely = [p.path for p in match.problems if p.code == "mask-without-image" and p.path is not None]
-    return list(dict.fromkeys([*(m for _, _, m in match.pairs), *rivals, *lonely])), \
-        [*match.extra_masks, *tile_products(match)]
+    masks = list(dict.fromkeys([*(m for _, _, m in match.pairs), *rivals, *lonely]))
+    return masks, [p for p in dict.fromkeys([*match.extra_masks, *tile_products(match)]) if p not in set(masks)]
 
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,
