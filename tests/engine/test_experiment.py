@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -102,3 +103,25 @@ def test_same_seed_same_metrics(tmp_path):
     second = train(cfg, tmp_path / "b").history[-1]
     assert first["train_loss"] == second["train_loss"]
     assert first["val_miou"] == second["val_miou"]
+
+
+def test_classes_splits_and_metrics_keep_names_as_written_not_as_escapes(tmp_path):
+    """The train log sends users to classes.json to rename the classes: its 背景 read
+    \\u80cc\\u666f, and so did splits.json's участок_0001 and metrics.json. They are UTF-8 now,
+    and read back the same."""
+    from seglab.data import generate_synthetic, load_classes_file
+
+    synthetic = generate_synthetic(tmp_path / "synthetic", num_samples=12, size=(32, 32), num_classes=4)
+    data = tmp_path / "data"
+    for folder in ("images", "masks"):
+        (data / folder).mkdir(parents=True)
+        for path in (synthetic / folder).iterdir():
+            shutil.copy(path, data / folder / f"участок_{path.name}")
+    names = ("背景", "建筑", "道路", "вода")
+    (data / "classes.json").write_text(json.dumps({"names": names}, ensure_ascii=False), encoding="utf-8")
+    run = train(tiny_config(data, **{"train.epochs": 1}), tmp_path / "run").run
+    texts = {path.name: path.read_text(encoding="utf-8") for path in (run.classes, run.splits, run.metrics)}
+    assert "背景" in texts["classes.json"] and "背景" in texts["metrics.json"] and "участок_" in texts["splits.json"]
+    assert [name for name, text in texts.items() if "\\u" in text] == []
+    assert load_classes_file(run.classes).names == names
+    assert all(name.startswith("участок_") for split in ("train", "val") for name in run.read_splits()[split])

@@ -10,12 +10,13 @@ import torch
 from safetensors import SafetensorError
 
 from seglab.errors import CheckpointError
-from seglab.runs.atomic import atomic_write
+from seglab.runs.atomic import atomic_write, write_json
 import seglab.runs.atomic as atomic_module
 from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import BackgroundCheckpointWriter, load_checkpoint, save_checkpoint
 import seglab.runs.checkpoint as checkpoint_module
 from seglab.runs.resume import TrainingState
+from seglab.runs.run_folder import RunFolder
 
 
 def make_card() -> ModelCard:
@@ -86,6 +87,16 @@ def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
             raise RuntimeError("crash mid-write")
     assert target.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
+
+
+def test_json_keeps_names_as_written_and_a_file_name_no_encoding_reads_as_an_escape(tmp_path):
+    """splits.json holds file names: 'участок_01' as written (UTF-8), `b"\\xff3"` (a lone
+    surrogate, which UTF-8 cannot encode) as its \\udcff escape; both read back the same."""
+    names = ["участок_01", os.fsdecode(b"\xff3")]
+    run = RunFolder(tmp_path / "run")
+    write_json(run.splits, {"train": names})
+    assert '"участок_01"' in run.splits.read_text(encoding="utf-8") and "\\udcff3" in run.splits.read_text()
+    assert run.read_splits() == {"train": names}
 
 
 def full_disk(*args: object, **kwargs: object) -> None:

@@ -29,6 +29,7 @@ from seglab.engine.tracking import ExperimentTracking, logger_specs
 from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
 from seglab.metrics import Scores
 from seglab.reports.summary import never_predicted, scores_markdown
+from seglab.runs.atomic import write_json
 from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import load_checkpoint, save_checkpoint
 from seglab.runs.run_folder import RunFolder
@@ -171,13 +172,13 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         restore(run, saved, trainer, checkpointer, session.train_loader.generator, data)
     elif context.is_main:
         run.create()
-        run.write_json(run.splits, {"root": str(data.index.root), "format": data.index.format, **data.split_names()})
+        write_json(run.splits, {"root": str(data.index.root), "format": data.index.format, **data.split_names()})
     if context.is_main:
         # absolute paths, so the run evaluates and reports from any working directory
         resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index,
                                              path=_absolute(cfg.data.path), classes_file=_absolute(cfg.data.classes_file)))
         config_io.save(resolved, run.config)
-        run.write_json(run.classes, classes.to_dict())
+        write_json(run.classes, classes.to_dict())
         log.info("classes: %s (saved in %s: rename them there and pass it back with --classes)",
                  ", ".join(classes.names), run.classes)
     epochs = cfg.train.epochs
@@ -233,7 +234,7 @@ def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_
     if best_scores is not None:
         payload.update(best_scores.to_dict(classes.names))
         (run.root / "metrics.md").write_text(
-            f"# Validation at best epoch {best_epoch}\n\n" + scores_markdown(best_scores, classes)
+            f"# Validation at best epoch {best_epoch}\n\n" + scores_markdown(best_scores, classes), encoding="utf-8"
         )
-    run.write_json(run.metrics, payload)
+    write_json(run.metrics, payload)
     return TrainResult(run=run, history=history, best_epoch=best_epoch, best_scores=best_scores)

@@ -22,6 +22,7 @@ from seglab.metrics import ConfusionMatrix, MultiLabelConfusion, Scores
 from seglab.progress import progress_bar
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import never_predicted, scores_markdown
+from seglab.runs.atomic import write_json
 from seglab.runs.checkpoint import read_metadata
 from seglab.runs.run_folder import RunFolder
 from seglab.tasks import training_ignore_index
@@ -233,7 +234,7 @@ def evaluate_run(
     per_volume = per_volume_scores(by_volume, slices, classes.names) if volumes else None
     if per_volume is not None:
         write_per_volume(out_dir / PER_VOLUME_FILE, per_volume, classes.names)
-    run.write_json(out_dir / "metrics.json", {
+    write_json(out_dir / "metrics.json", {
         "split": split, "checkpoint": checkpoint, "precision": precision_used, "images": len(pairs),
         **scores.to_dict(classes.names),
         "inference": options.to_dict(), "models": members, "seconds_per_image": predict_seconds / len(pairs),
@@ -245,7 +246,7 @@ def evaluate_run(
         f"# {split} split: {len(pairs)} images, {checkpoint} checkpoint, scored at original size\n\n"
         f"Inference: {options.describe()}, {precision_used}"
         + (f"; mean probabilities of {len(members)} runs ({', '.join(members)})" if ensemble else "")
-        + ".\n\n" + scores_markdown(scores, classes)
+        + ".\n\n" + scores_markdown(scores, classes), encoding="utf-8"
     )
     if task.name == "multilabel":  # per-class 2x2 counts (in metrics.json); the figures draw class-index masks
         return EvaluationReport(split=split, num_images=len(pairs), scores=scores, out_dir=out_dir,

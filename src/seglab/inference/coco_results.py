@@ -9,7 +9,6 @@ area and bounding box.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from seglab.data.files.io import read_raw_mask
 from seglab.data.annotations.painted_masks import compressed_runs
 from seglab.inference.files import WrittenPrediction
 from seglab.inference.submission import class_planes, connected_regions, foreground_labels
+from seglab.runs.atomic import write_json
 
 
 def write_coco_json(written: Sequence[WrittenPrediction], path: str | Path, classes: ClassSpec,
@@ -42,7 +42,6 @@ def write_coco_json(written: Sequence[WrittenPrediction], path: str | Path, clas
                                 "bbox": [columns.start, rows.start, columns.stop - columns.start,
                                          rows.stop - rows.start]})
     categories = [{"id": category[label], "name": classes.names[label], "supercategory": ""} for label in labels]
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps({"info": {"description": "seglab predictions"}, "images": images,
-                                      "annotations": objects, "categories": categories}))
+    write_json(path, {"info": {"description": "seglab predictions"}, "images": images, "annotations": objects,
+                      "categories": categories}, indent=None)
     return len(objects)

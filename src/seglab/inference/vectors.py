@@ -12,7 +12,6 @@ QuPath imports the objects for correction.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import Placement, placement
 from seglab.inference.files import WrittenPrediction
 from seglab.inference.submission import class_planes, foreground_labels
+from seglab.runs.atomic import write_json
 
 Ring = list[tuple[int, int]]  # closed: the first point repeated last
 Shape = tuple[Ring, list[Ring]]  # an outline and its holes
@@ -140,7 +140,7 @@ def write_geojson(path: Path, planes: Sequence[tuple[int, np.ndarray]], classes:
     collection: dict = {"type": "FeatureCollection", "features": features}
     if place is not None and place.epsg is not None:
         collection["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{place.epsg}"}}
-    path.write_text(json.dumps(collection))
+    write_json(path, collection, indent=None)
     return len(features)
 
 

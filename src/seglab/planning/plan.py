@@ -6,14 +6,13 @@ choice can be traced to a rule (docs/auto.md) and to the fingerprint values that
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from seglab.data.checking.fingerprint import ClassPrint, Fingerprint
 from seglab.errors import DataError
-from seglab.runs.atomic import atomic_write
+from seglab.runs.atomic import write_json
 from seglab.runs.run_folder import read_run_json
 
 FROM_PLAN, FROM_USER = "plan", "user"
@@ -80,9 +79,7 @@ class Plan:
 
     def save(self, path: str | Path) -> None:
         """Write plan.json atomically."""
-        with atomic_write(path, "w") as file:
-            json.dump(self.to_dict(), file, indent=2, default=_plain)
-            file.write("\n")
+        write_json(path, self.to_dict(), default=_plain)
 
     @classmethod
     def load(cls, path: str | Path) -> Plan:

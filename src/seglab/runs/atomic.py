@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, IO
@@ -45,6 +46,16 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 @contextmanager
 def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
-    """A file handle on `atomic_path(path)`."""
-    with atomic_path(path) as tmp, open(tmp, mode) as handle:
+    """A file handle on `atomic_path(path)`; text is UTF-8 whatever the locale's encoding."""
+    with atomic_path(path) as tmp, open(tmp, mode, encoding=None if "b" in mode else "utf-8") as handle:
         yield handle
+
+
+def write_json(path: str | Path, payload: Any, indent: int | None = 2,
+               default: Callable[[Any], Any] | None = None) -> None:
+    """Write `payload` as UTF-8 JSON, atomically. Names stay as written, not \\uXXXX escapes
+    (classes.json is where users rename classes: 背景, not \\u80cc\\u666f); the bytes of a file
+    name no encoding reads, kept as surrogates, stay \\udcXX escapes, which read back the same."""
+    text = json.dumps(payload, indent=indent, ensure_ascii=False, default=default) + "\n"
+    with atomic_write(path, "wb") as handle:
+        handle.write(text.encode("utf-8", "backslashreplace"))

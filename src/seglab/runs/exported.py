@@ -16,7 +16,7 @@ from typing import Any
 
 from seglab._version import __version__
 from seglab.errors import CheckpointError
-from seglab.runs.atomic import atomic_write
+from seglab.runs.atomic import write_json
 from seglab.runs.card import ModelCard
 from seglab.runs.input_naming import InputNaming
 
@@ -83,8 +83,7 @@ def metadata_path(model_path: str | Path) -> Path:
 def write_metadata(model_path: str | Path, metadata: ExportMetadata) -> Path:
     """Write `metadata` as JSON beside `model_path` (atomically) and return the JSON's path."""
     path = metadata_path(model_path)
-    with atomic_write(path, "w") as handle:
-        json.dump(metadata.to_dict(), handle, indent=2)
+    write_json(path, metadata.to_dict())
     return path
 
 

@@ -309,10 +309,6 @@ class RunFolder:
         with atomic_write(self.history, "w") as handle:
             handle.write(buffer.getvalue())
 
-    def write_json(self, path: Path, payload: Any) -> None:
-        with atomic_write(path, "w") as handle:
-            json.dump(payload, handle, indent=2)
-
 
 def read_run_json(path: Path) -> Any:
     """A JSON file a run wrote (splits.json, metrics.json, plan.json).

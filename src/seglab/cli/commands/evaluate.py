@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> None:
     report = evaluate_run(args.run, args.data, split=args.split, out=args.out, device=args.device,
                           options=inference_options(args), checkpoint=args.checkpoint, ensemble=args.ensemble,
                           precision=args.precision, data_path=args.data_path, progress=not args.no_progress)
-    print((report.out_dir / "metrics.md").read_text())
+    print((report.out_dir / "metrics.md").read_text(encoding="utf-8"))
     per_volume = ", per_volume.csv" if (report.out_dir / "per_volume.csv").is_file() else ""
     figures = ", confusion.png, gallery.png" if (report.out_dir / "gallery.png").is_file() else ""  # not multi-label
     print(f"written: {report.out_dir}/metrics.json, metrics.md, per_image.csv{per_volume}{figures}")

@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> None:
         result = train(cfg, out, resume=resume)
     print(f"run folder: {result.run.root}  (best epoch {result.best_epoch})")
     if result.best_scores is not None:
-        print((result.run.root / "metrics.md").read_text())
+        print((result.run.root / "metrics.md").read_text(encoding="utf-8"))
 
 
 def interrupted_route(args: argparse.Namespace) -> str:

@@ -77,7 +77,7 @@ class ExperimentTracking(Callback):
 
     def finish(self) -> None:
         """Log the best epoch's scores (metrics.json, written after training) and close."""
-        payload = json.loads(self.run.metrics.read_text())
+        payload = json.loads(self.run.metrics.read_text(encoding="utf-8"))
         scalars = best_scores(payload)
         for logger in self.loggers:
             if scalars:
