@@ -78,3 +78,19 @@ def test_report_examples_name_each_image_and_the_class_colours():
     fig = plot_examples([example, example], classes)
     assert fig.axes[0].get_title() == "cell_07  IoU 0.500"
     assert [text.get_text() for text in fig.legends[0].get_texts()] == list(classes.names)
+
+
+def test_the_class_table_names_each_class_after_the_id_its_figures_show():
+    """Where no installed font draws the names (背景 ...), the figures label the classes by id:
+    the report's table, in a browser's fonts, names each class after that id."""
+    from seglab.data import ClassSpec
+    from seglab.evaluation.report import class_table
+    from seglab.reports.fonts import class_labels
+
+    classes = ClassSpec(("背景", "建筑"), ((0, 0, 0), (255, 0, 0)))
+    scores = {"iou": 0.5, "dice": 0.6, "precision": 0.7, "recall": 0.8, "support": 10}
+    table = class_table({"classes": {name: scores for name in classes.names}, "mean_iou": 0.5, "mean_dice": 0.6,
+                         "mean_accuracy": 0.8}, classes)
+    shown = class_labels(classes.names)[0]
+    assert all(f"</span> {label} {name}</td>" in table if label != name else f"</span> {name}</td>" in table
+               for label, name in zip(shown, classes.names))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -116,6 +117,47 @@ def test_plot_confusion_normalises_rows_and_annotates() -> None:
     assert heatmap_ax.texts[0].get_text() == "0.75"
     raw = plot_confusion(matrix, NAMES, normalize=False).axes[0]
     assert raw.texts[4].get_text() == "5"
+
+
+CJK_NAMES = ["背景", "建筑", "道路", "水体"]  # PaddleSeg / AI Studio datasets' background, building, road, water
+
+
+def test_class_names_no_font_draws_are_labelled_by_id_with_one_log_line_not_a_warning_a_glyph(tmp_path, caplog):
+    """DejaVu Sans has no CJK glyphs: the confusion matrix and the gallery's legend showed empty
+    boxes, and a "Glyph ... missing" warning for each character flooded the terminal. They show
+    the names where an installed font draws them, else the class ids, which one log line names
+    (once a process: no other test draws these names)."""
+    masks = [np.zeros((2, 2), np.int64)]
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level("WARNING", logger="seglab"):
+        warnings.simplefilter("always")
+        for _ in range(2):
+            confusion = plot_confusion(np.eye(4), CJK_NAMES)
+            save_figure(confusion, tmp_path / "confusion.png")
+            gallery = plot_gallery([np.zeros((2, 2))], masks, masks, COLOURS + [(9, 9, 9)], CJK_NAMES)
+            save_figure(gallery, tmp_path / "gallery.png")
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    ticks = [t.get_text() for t in confusion.axes[0].get_xticklabels()]
+    legend = [t.get_text() for t in gallery.legends[0].get_texts()]
+    assert ticks == legend and ticks in (CJK_NAMES, ["0", "1", "2", "3"])
+    said = [r.getMessage() for r in caplog.records if "no installed font draws" in r.getMessage()]
+    assert len(said) == (ticks != CJK_NAMES) and all("(0 背景, 1 建筑, 2 道路, 3 水体)" in s for s in said)
+
+
+def test_a_character_matplotlib_s_font_lacks_is_drawn_in_an_installed_font_that_has_it(tmp_path) -> None:
+    """U+2312 (an arc) is not in DejaVu Sans but in fonts Matplotlib ships (STIXGeneral, DejaVu
+    Sans Mono): listed after the default family, one draws the name, as Noto Sans CJK draws 背景
+    where installed."""
+    from matplotlib import rcParams
+
+    from seglab.reports.fonts import class_labels
+
+    labels, families = class_labels(["\u2312 arc", "road"])
+    assert labels == ["\u2312 arc", "road"] and len(families) > len(rcParams["font.family"])
+    fig = plot_confusion(np.eye(2), labels)
+    assert fig.axes[0].get_xticklabels()[0].get_fontfamily() == families
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        save_figure(fig, tmp_path / "confusion.png")
 
 
 def test_plot_confusion_skips_annotations_for_many_classes() -> None:

@@ -34,6 +34,7 @@ from seglab.evaluation.scoring import PER_IMAGE_FILE, ImageScore, evaluate_run, 
 from seglab.inference.files import display_image
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.labelsets import unpack_numpy
+from seglab.reports.fonts import class_labels, drawing_fonts, quiet_missing_glyphs
 from seglab.reports.plots import (add_class_legend, multilabel_overlay, overlay, plot_confusion, plot_history,
                                   shown_name)
 from seglab.reports.summary import averaging_note
@@ -68,7 +69,8 @@ def png_data_uri(source: Figure | Path) -> str:
     """A figure or a PNG file as a `data:image/png;base64,...` URI."""
     if isinstance(source, Figure):
         buffer = io.BytesIO()
-        source.savefig(buffer, dpi=100, format="png")
+        with quiet_missing_glyphs():
+            source.savefig(buffer, dpi=100, format="png")
         data = buffer.getvalue()
     else:
         data = source.read_bytes()
@@ -125,6 +127,7 @@ def plot_examples(examples: Sequence[Example], classes: ClassSpec, multilabel: b
 
     fig = Figure(figsize=(12, 3 * len(examples) + 0.5), layout="constrained")
     axes = fig.subplots(len(examples), 4, squeeze=False)
+    fonts = drawing_fonts(example.score.name for example in examples)
     for row, example in zip(axes, examples):
         image = example.image[..., 0] if example.image.ndim == 3 and example.image.shape[-1] == 1 else example.image
         panels = (
@@ -135,7 +138,7 @@ def plot_examples(examples: Sequence[Example], classes: ClassSpec, multilabel: b
         )
         for ax, (picture, title) in zip(row, panels):
             ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None, interpolation="nearest")
-            ax.set_title(title, fontsize=12)
+            ax.set_title(title, fontsize=12, fontfamily=fonts)
             ax.set_axis_off()
     add_class_legend(fig, classes.colours, classes.names)
     return fig
@@ -173,12 +176,15 @@ def _img(uri: str, alt: str) -> str:
 
 
 def class_table(metrics: dict[str, Any], classes: ClassSpec) -> str:
-    """Per-class IoU, Dice, precision, recall and support, then the macro means."""
+    """Per-class IoU, Dice, precision, recall and support, then the macro means; each class
+    after its id where the figures label the classes by id (no installed font draws the names)."""
     rows = []
+    by_id = class_labels(classes.names)[0] != list(classes.names)
     for k, name in enumerate(classes.names):
         entry = metrics["classes"][name]
         swatch = '<span class="swatch" style="background: rgb{}"></span> '.format(tuple(classes.colours[k]))
-        rows.append([swatch + html.escape(name), *(_cell(entry[key]) for key in ("iou", "dice", "precision", "recall")),
+        shown = f"{k} {name}" if by_id else name
+        rows.append([swatch + html.escape(shown), *(_cell(entry[key]) for key in ("iou", "dice", "precision", "recall")),
                      str(entry["support"])])
     rows.append(["<b>mean</b>", f"<b>{_cell(metrics['mean_iou'])}</b>", f"<b>{_cell(metrics['mean_dice'])}</b>", "",
                  f"<b>{_cell(metrics['mean_accuracy'])}</b>", ""])

@@ -16,6 +16,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from seglab.data.classes import ERROR_COLOUR
+from seglab.reports.fonts import class_labels, drawing_fonts, quiet_missing_glyphs
 
 Colour = tuple[int, int, int]
 
@@ -183,7 +184,8 @@ def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], normalize: bo
 
     With `normalize`, each row is divided by its total, so cells read as the fraction of a
     true class predicted as each class (the diagonal is recall); empty rows stay 0. Cells
-    are annotated when there are at most 12 classes.
+    are annotated when there are at most 12 classes. The classes are labelled by id where no
+    installed font draws their names (`fonts.class_labels`).
 
     Raises:
         ValueError: the matrix is not square or does not match `class_names`.
@@ -205,10 +207,12 @@ def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], normalize: bo
     image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalize else None)
     fig.colorbar(image, ax=ax)
     ticks = np.arange(num_classes)
-    ax.set_xticks(ticks, labels=class_names, rotation=45, ha="right")
-    ax.set_yticks(ticks, labels=class_names)
-    ax.set_xlabel("prediction")
-    ax.set_ylabel("truth")
+    labels, fonts = class_labels(class_names)
+    ax.set_xticks(ticks, labels=labels, rotation=45, ha="right", fontfamily=fonts)
+    ax.set_yticks(ticks, labels=labels, fontfamily=fonts)
+    by_id = "" if labels == list(class_names) else " (class id)"
+    ax.set_xlabel(f"prediction{by_id}")
+    ax.set_ylabel(f"truth{by_id}")
     if num_classes <= _MAX_ANNOTATED_CLASSES:
         threshold = values.max() / 2
         for (row, col), value in np.ndenumerate(values):
@@ -259,10 +263,12 @@ def plot_gallery(
     axes = fig.subplots(rows, columns, squeeze=False)
     for title, ax in zip(("image", "truth", "prediction"), axes[0]):
         ax.set_title(title)
+    fonts = drawing_fonts(titles or ())
     for row, (row_axes, image, truth, pred) in enumerate(zip(axes, images, truths, preds)):
         image_ax, truth_ax, pred_ax = row_axes[:3]
         if titles is not None:
-            image_ax.set_title(shown_name(titles[row] if row else f"image: {titles[row]}"), fontsize=11)
+            image_ax.set_title(shown_name(titles[row] if row else f"image: {titles[row]}"), fontsize=11,
+                               fontfamily=fonts)
         image_ax.imshow(to_rgb_uint8(image))
         if truth is None:
             truth_ax.text(0.5, 0.5, "no label", ha="center", va="center", transform=truth_ax.transAxes)
@@ -284,10 +290,11 @@ def plot_gallery(
 def add_class_legend(fig: Figure, colours: Sequence[Colour], class_names: Sequence[str],
                      extra: Sequence[Patch] = ()) -> None:
     """The class colours (and `extra` entries) as a legend under a figure of masks
-    (constrained layout makes room)."""
-    handles = [Patch(color=np.asarray(c) / 255, label=name) for c, name in zip(colours, class_names)]
+    (constrained layout makes room), the classes by id where no installed font draws their names."""
+    labels, fonts = class_labels(class_names)
+    handles = [Patch(color=np.asarray(c) / 255, label=label) for c, label in zip(colours, labels)]
     handles += list(extra)
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6), prop={"family": fonts})
 
 
 def error_map(image: np.ndarray, truth: np.ndarray, pred: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
@@ -317,4 +324,5 @@ def wrong_pixels(truth: np.ndarray, pred: np.ndarray, ignore_index: int | None =
 
 def save_figure(fig: Figure, path: str | PathLike[str]) -> None:
     """Write `fig` as a PNG at 100 dpi; the figure stays open for reuse."""
-    fig.savefig(path, dpi=100, format="png")
+    with quiet_missing_glyphs():
+        fig.savefig(path, dpi=100, format="png")
