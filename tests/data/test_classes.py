@@ -532,6 +532,17 @@ def test_tool_labels_named_void_are_ignored_and_case_variants_merged(caplog):
     assert value["void"] == 1 and spec.ignore_index is None
 
 
+def test_a_classes_json_keeps_the_labels_it_names_and_reads_the_others_as_without_it():
+    """A run's classes.json names the classes training found: a spelling it does not name is its
+    look-alike's class, a void label it does not name the ignore label (HuBMAP's `unsure`)."""
+    from seglab.data.classes import tool_classes
+
+    spec, value = tool_classes(["Void", "void", "Car", "unsure"], None, "test", False,
+                               ClassSpec(("background", "void", "car")))
+    assert value == {"background": 0, "void": 1, "Void": 1, "car": 2, "Car": 2, "unsure": 255}
+    assert spec.names == ("background", "void", "car") and spec.ignore_index == 255
+
+
 @pytest.mark.parametrize("text, count, names", [
     ("Labels: 7 land-cover classes, one band each: impervious surface, agriculture, forest & other vegetation, "
      "wetlands, soil, water, snow & ice.\n", 7, ("impervious surface", "agriculture", "forest & other vegetation",

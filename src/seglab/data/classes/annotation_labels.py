@@ -39,20 +39,22 @@ def label_classes(labels: Sequence[str], source: str, classes: ClassSpec | None 
     painted as the ignore label as the void rows of class tables are; else the one spelling of the
     labels equal but for case and separators (TTPLA's `Cable` and `cable`), the lower-case one
     when drawn, else the first: annotators' typos, not two classes. A label that `classes`
-    (classes.json, a run's classes) names is its own class, and the spelling its look-alikes take:
-    so a run's classes read the labels as its training did. Logs what it merged and voided.
+    (classes.json, a run's classes) names is its own class, and its look-alikes are that class,
+    void-like or not: so a run's classes read the labels as its training did. Logs what it merged
+    and voided.
     """
-    named = set(classes.names) if classes else set()
+    own = set(classes.names) if classes else set()
+    class_of_key = {label_key(name): name for name in reversed(classes.names)} if classes else {}
     spellings: dict[str, list[str]] = {}
     for label in labels:
         spellings.setdefault(label_key(label), []).append(label)
     merged: dict[str, str | None] = {}
-    for alike in spellings.values():
-        kept = next((s for s in alike if s in named), None) or next((s for s in alike if s == s.lower()), alike[0])
-        if len([s for s in alike if s not in named or s == kept]) > 1:
+    for key, alike in spellings.items():
+        kept = class_of_key.get(key) or next((s for s in alike if s == s.lower()), alike[0])
+        if len([s for s in alike if s not in own or s == kept]) > 1:
             log.info("%s: labels %s are one class, '%s' (they differ only in case or separators)",
                      source, ", ".join(f"'{s}'" for s in alike), kept)
-        merged |= {s: s if s in named else None if is_void(s) else kept for s in alike}
+        merged |= {s: s if s in own else kept if key in class_of_key or not is_void(s) else None for s in alike}
     voided = [label for label, kept in merged.items() if kept is None]
     if voided:
         log.info("%s: labels %s painted as the ignore label %d (a name that says no class); name them in a "
