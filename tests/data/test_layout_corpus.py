@@ -4391,13 +4391,16 @@ SPLIT_FOLDERS = {  # (train, val, test) folders of releases in other languages, 
     "german": (("Training", "Validierung", "Test"), "Bilder", "Masken"),
     "french": (("entraînement", "validation", "test"), "images", "masques"),
     "field survey": (("Train", "Validate", "Test"), "images", "masks"),  # SorghumWeed's Validate/
+    "challenge": (("train", "eval", "test"), "images", "masks"),  # cBAD 2019's eval/
+    "challenge, in full": (("Training", "Evaluation", "Testing"), "images", "labels"),
 }
 
 
 @pytest.mark.parametrize("language", SPLIT_FOLDERS)
 def test_split_folders_named_in_other_languages_are_the_official_split(tmp_path, language):
     """训练集/验证集/测试集, 学習用/検証用/評価用, entrenamiento/validación/prueba,
-    обучение/валидация/тест, 학습/검증/평가 (accents as a Mac writes them too). Before: English words alone named a split, and
+    обучение/валидация/тест, 학습/검증/평가 (accents as a Mac writes them too), a challenge's
+    train/eval/test (cBAD 2019). Before: English words alone named a split, and `eval` none, and
     the official split was silently lost for a drawn one."""
     import unicodedata
 

@@ -20,6 +20,7 @@ SPLIT_WORDS = {
     "val": "val", "valid": "val", "validation": "val", "valset": "val", "dev": "val",
     "validate": "val",  # SorghumWeedDataset_Segmentation's Validate/
     "leaderboard": "val",  # a challenge's labelled cases scored before its test (NCI-ISBI 2013's Leaderboard/)
+    "eval": "val", "evaluation": "val",  # a challenge's set between train and test (cBAD 2019's eval/)
     "test": "test", "testing": "test", "testset": "test", "ts": "test", "te": "test",  # DUTS-TE
     # other languages' (their accents dropped, `_spelled_split`; each's other words as English's)
     "entrenamiento": "train", "validacion": "val", "prueba": "test",  # Spanish
