@@ -4433,6 +4433,38 @@ def test_masks_named_after_other_images_pair_by_name_never_by_a_shared_number(tm
         for prefix, truth in (("Oil", 2), ("Scr", 1), ("Sta", 1)) for k in range(1, 4)}
 
 
+def calfin(root: Path, image_word: str = "Raw") -> Path:
+    """CALFIN's `training/data/{train,validation}/<glacier>_<sensor>_L1TP_<date>_..._B4_Subset_Raw.png`
+    beside `..._Subset_Mask.png`: the glaciers of one folder imaged on the same dates."""
+    data = root / "calfin" / "training" / "data"
+    for folder, glaciers in (("train", ("Rink-Isbrae", "Upernavik-N", "Upernavik-NE")), ("validation", ("Jakobshavn",))):
+        for k, glacier in enumerate(glaciers):
+            for j, date in enumerate(("2003-06-10", "2005-07-11", "2011-08-12")):
+                name = f"{glacier}_LE07_L1TP_{date}_017-008_T1_B4_Subset"
+                save(data / folder / f"{name}_{image_word}.png", photo(10 * k + j))
+                save(data / folder / f"{name}_Mask.png", labels(10 * k + j, (0, 255)))
+    return data.parent.parent
+
+
+def test_raw_images_pair_their_masks_and_a_folder_they_leave_unpaired_is_said(tmp_path, caplog):
+    """CALFIN's `_Subset_Raw.png` images beside `_Subset_Mask.png`: `_Raw` was no image affix, so
+    the files were keyed by their date, which glaciers imaged on one day share; `train/` paired
+    by no rule and its files were listed as ignored with `Problems: 0`, `validation/` read alone,
+    its split dropped. `_Raw` names the image; a folder whose masks pair by no naming (a word no
+    rule knows, `_Optical`) is said in a warning giving the pattern that pairs it."""
+    root = calfin(tmp_path)
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert Counter(p.split for p in index.pairs) == {"train": 9, "val": 3}
+    assert all(p.mask.name == p.image.name.replace("_Raw", "_Mask") for p in index.pairs)
+    for path in (root / "training" / "data" / "train").glob("*_Raw.png"):
+        path.rename(path.with_name(path.name.replace("_Raw", "_Optical")))
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 3 and len([p for p in index.ignored if p.parent.name == "train"]) == 18
+    assert "training/data/train/: its 9 files named as masks pair 0 of the 9 images beside them" in caplog.text
+    assert "(pair such names with --mask-pattern '{stem}_Mask.png')" in caplog.text
+
+
 def test_a_number_pairing_a_few_files_by_chance_is_refused_with_the_manifest_route(tmp_path):
     """MATLAB Image Labeler's `PixelLabelData/Label_1.png` ... `Label_8.png` are numbered in the
     labelling session's order, beside `images/IMG_0003.jpg` ... `IMG_0044.jpg`: the first number

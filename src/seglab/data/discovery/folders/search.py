@@ -47,7 +47,7 @@ from seglab.data.discovery.folders.rivals import (
     without_numbered_claims,
 )
 from seglab.data.discovery.folders.sibling_labels import sibling_case_labels
-from seglab.data.discovery.folders.side_by_side import _side_by_side
+from seglab.data.discovery.folders.side_by_side import _side_by_side, say_masks_paired_with_none
 from seglab.data.discovery.folders.split_namings import named_pairings_first
 from seglab.data.discovery.folders.split_labels import (
     labels_by_split,
@@ -251,8 +251,8 @@ def search_folders(
         # --masks alone names one kind of pairs, not all (ClearGrasp's real-test/ pairs side by side)
         named_here = images_name is None or masks_name is None or (
             chosen(image, images_name, image_tops) and chosen(image, masks_name, mask_tops))
-        side_by_side = None if holds_motion_fields(image.path.name) or not named_here \
-            else _in_one_file(image) or beside(image, aside)
+        tried = named_here and not holds_motion_fields(image.path.name)
+        side_by_side = (_in_one_file(image) or beside(image, aside)) if tried else None
         if side_by_side is not None:
             search.matches.append(side_by_side)
         elif (domain := listed.get(domain_sibling(image.path))) is not None and is_masks.unlike(image) \
@@ -260,6 +260,8 @@ def search_folders(
             search.unlabelled += image.files
             if is_masks(domain):
                 say_unpaired_domains(root, image.path, domain.path, len(image.files))
+        elif tried and say_masks_paired_with_none(image, root, rules):  # never masks read as unlabelled images
+            search.ignored += image.files
         elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
                 and not holds_motion_fields(image.path.name) \
                 and image.path not in mask_like and not of_an_image(image, listed.get(image.path.parent)) \

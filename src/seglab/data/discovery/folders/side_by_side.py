@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -21,9 +22,11 @@ from seglab.data.discovery.naming.affixes import image_affixed, strip_affixes
 from seglab.data.discovery.naming.learned_rules import leading_word, named_around, naming_template
 from seglab.data.discovery.naming.mask_patterns import fixed_mask_of, names_fixed_mask
 from seglab.data.discovery.naming.names import name_key
-from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
+from seglab.data.discovery.pairing import FolderMatch, folder_label, match_folders, names_labels
 from seglab.data.encodings.renderings import renders_masks
 from seglab.data.files.index import list_images
+
+logger = logging.getLogger(__name__)
 
 
 def masks_beside_images(folder: Path, rules: tuple[KeyRule, ...] = KEY_RULES) -> tuple[list[Path], list[Path]]:
@@ -251,6 +254,29 @@ def _by_leading_words(folder: Folder, root: Path, rules: tuple[KeyRule, ...], me
         match.extra_masks += products  # listed as ignored
         aside += products
     return match
+
+
+def say_masks_paired_with_none(folder: Folder, root: Path, rules: tuple[KeyRule, ...]) -> bool:
+    """Warn of a folder whose files named as masks (`x_Mask.png`) pair fewer than half the other
+    files beside them by any naming, and say whether it did: such a folder is listed as ignored,
+    never read as unlabelled images nor dropped without a word (CALFIN's `train/`, where glaciers
+    imaged on one date left its date no key). The line names an image, its closest mask and the
+    `--mask-pattern` that pairs such names, where `match_folders` finds one."""
+    masks = [p for p in folder.files if looks_like_mask_folder(stem(p))]
+    named = set(masks)
+    images = [p for p in folder.files if p not in named]
+    if not masks or not images:
+        return False
+    match = match_folders(images, masks, folder.path, folder.path, root, folder.split, rules)
+    if len(match.pairs) >= 0.5 * min(len(images), len(masks)):
+        return False
+    unpaired = next((p for p in match.problems if p.code == "image-without-mask" and p.path is not None), None)
+    example = f"; e.g. '{unpaired.path.name}': {unpaired.message}" if unpaired is not None else ""
+    logger.warning("%s: its %d files named as masks pair %d of the %d images beside them, by no naming one to one: "
+                   "the folder is left out, its files listed as ignored; name how they pair with --mask-pattern, or "
+                   "list the pairs: --manifest pairs.csv (docs/data.md)%s", folder_label(folder.path, root),
+                   len(masks), len(match.pairs), len(images), example)
+    return True
 
 
 def _half_paired(images: list[Path], masks: list[Path], folder: Folder, root: Path, rules: tuple[KeyRule, ...],

@@ -18,18 +18,20 @@ _SUFFIXES = tuple(sorted((
     "annot", "annotated", "labelids", "gtfine_labelids", "gtcoarse_labelids", "leftimg8bit", "manual1", "image", "img",
     "0000", "trimap", "target", "groundtruth", "ground_truth", "lbl", "sat", "rgb", "irrg", "rgbir", "fg", "ortho",
     "rgb_anon", "gt_labeltrainids", "gt_labelids", "labeltrainids", "msk", "merged", "data", "input", "output",
+    "raw",
 ), key=len, reverse=True))  # fmt: skip  (sat: DeepGlobe's _sat images; rgb, irrg, rgbir: ISPRS Potsdam's bands;
 # ortho: DroneDeploy's <scene>-ortho.tif beside labels/<scene>-label.png; rgb_anon, gt_label*: ACDC's;
 # merged: HLS Burn Scars' <scene>.v1.4_merged.tif, its bands merged, beside <scene>.v1.4.mask.tif;
 # data: SPARCS' <scene>_data.tif, its ten bands, beside <scene>_mask.png, _photo.png and _qmask.tif;
-# input, output: ICDAR MapSeg's 101-INPUT.jpg beside 101-OUTPUT-GT.png, and its region 101-INPUT-MASK.png)
+# input, output: ICDAR MapSeg's 101-INPUT.jpg beside 101-OUTPUT-GT.png, and its region 101-INPUT-MASK.png;
+# raw: CALFIN's <glacier>_..._B4_Subset_Raw.png beside ..._Subset_Mask.png)
 _ROLE_PREFIXES = ("mask", "masks", "msk", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl")  # msk: FLAIR's MSK_
 _PREFIXES = (*_ROLE_PREFIXES, "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
 _SEPARATORS = "_-. "
 # a role word and a number with no separator between them: DSAD's `image00.png` beside `mask00.png`
 _ROLE_NUMBER = re.compile(rf"(?P<word>{'|'.join(_ROLE_PREFIXES)})(?P<number>\d+)")
 _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", "0000", "ortho", "rgb_anon",
-                  "merged", "data", "input")  # of those, the images'
+                  "merged", "data", "input", "raw")  # of those, the images'
 
 
 # with or without a separator: BUSI's `_mask_1`, AITEX's `_mask1` and `_mask2` (two defects of one image)
