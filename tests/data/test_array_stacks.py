@@ -174,6 +174,28 @@ def test_lucchi_tiff_stacks_pair_page_by_page(tmp_path: Path) -> None:
         assert set(np.unique(mask).tolist()) == {0, 1} and image[mask == 1].min() >= 120  # page i with page i
 
 
+def test_segmented_stacks_beside_grayscale_ones_pair_in_a_folder_per_sample(tmp_path: Path) -> None:
+    """The Li-ion electrode CT library: `<sample>/<sample>_grayscale.tif` (uint16 pages) beside
+    `<sample>_segmented.tif` (0 pore, 1 active material, 2 carbon-binder): `segmented` named no
+    mask, so no layout was found. Each sample's slices pair page by page, the sample a group."""
+    import tifffile
+
+    samples = ("NMC_90wt_0bar", "NMC_96wt_300bar", "Graphite_SLC1506")
+    for k, sample in enumerate(samples):
+        rng = np.random.default_rng(k)
+        phases = rng.integers(0, 3, (4, H, W)).astype(np.uint8)
+        grey = 8000 + phases.astype(np.uint16) * 15000 + rng.integers(0, 3000, phases.shape).astype(np.uint16)
+        (tmp_path / sample).mkdir()
+        tifffile.imwrite(tmp_path / sample / f"{sample}_grayscale.tif", grey, imagej=True, metadata={"axes": "ZYX"})
+        tifffile.imwrite(tmp_path / sample / f"{sample}_segmented.tif", phases, imagej=True, metadata={"axes": "ZYX"})
+    index = discover(tmp_path)
+    assert index.format == "array-stack" and len(index.pairs) == 12
+    assert {p.group for p in index.pairs} == set(samples)
+    for pair in index.pairs:  # page i with page i: the phase is the grey level's
+        grey = read_image(pair.image)[..., 0].astype(np.int64)
+        np.testing.assert_array_equal((grey - 8000) // 15000, read_mask(pair.mask, index.mapping))
+
+
 def test_isbi_2012_volumes_as_the_challenge_ships_them(tmp_path: Path) -> None:
     """train-volume.tif + train-labels.tif (30 pages) and test-volume.tif without labels: no
     layout was found. A train stack alone: the splits are drawn."""

@@ -4461,8 +4461,31 @@ def test_raw_images_pair_their_masks_and_a_folder_they_leave_unpaired_is_said(tm
     with caplog.at_level(logging.WARNING, logger="seglab"):
         index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert len(index.pairs) == 3 and len([p for p in index.ignored if p.parent.name == "train"]) == 18
-    assert "training/data/train/: its 9 files named as masks pair 0 of the 9 images beside them" in caplog.text
+    assert "1 folder(s) hold files named as masks that no naming read side by side pairs with the images beside " \
+           "them: training/data/train/ (9 masks, 9 images)" in caplog.text
     assert "(pair such names with --mask-pattern '{stem}_Mask.png')" in caplog.text
+
+
+def test_a_mask_pattern_pairs_images_named_with_a_word_of_their_own_beside_their_masks(tmp_path, caplog):
+    """`<sample>/<sample>_grayscale.png` beside `<sample>_segmented.png` (the Li-ion electrode CT
+    library's naming, in 2-D files): no naming pairs them, and `--mask-pattern
+    '{stem}_segmented.png'`, its `{stem}` the image's name less its last word, found no folder
+    either: side by side, a mask was named after a file only by that file's whole name. The
+    warning now gives that pattern, and the pattern reads every pair."""
+    samples = ("NMC_90wt_0bar", "NMC_96wt_300bar", "Graphite_SLC1506")
+    for k, sample in enumerate(samples):
+        save(tmp_path / sample / f"{sample}_grayscale.png", photo(k)[..., 0])
+        save(tmp_path / sample / f"{sample}_segmented.png", labels(k))
+    with caplog.at_level(logging.WARNING, logger="seglab"), pytest.raises(DataError, match="no known dataset layout"):
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert "3 folder(s) hold files named as masks" in caplog.text and "NMC_90wt_0bar/ (1 masks, 1 images)" in caplog.text
+    assert "(pair such names with --mask-pattern '{stem}_segmented.png')" in caplog.text
+    index = discover(tmp_path, mask_pattern="{stem}_segmented.png", cache_dir=str(tmp_path / "cache"))
+    assert sorted((p.image.name, p.mask.name) for p in index.pairs) == sorted(
+        (f"{sample}_grayscale.png", f"{sample}_segmented.png") for sample in samples)
+    calfin(tmp_path / "optical", image_word="Optical")  # CALFIN's warning gives such a pattern too
+    index = discover(tmp_path / "optical" / "calfin", mask_pattern="{stem}_Mask.png", cache_dir=str(tmp_path / "cache"))
+    assert Counter(p.split for p in index.pairs) == {"train": 9, "val": 3}
 
 
 def test_a_number_pairing_a_few_files_by_chance_is_refused_with_the_manifest_route(tmp_path):

@@ -47,7 +47,7 @@ from seglab.data.discovery.folders.rivals import (
     without_numbered_claims,
 )
 from seglab.data.discovery.folders.sibling_labels import sibling_case_labels
-from seglab.data.discovery.folders.side_by_side import _side_by_side, say_masks_paired_with_none
+from seglab.data.discovery.folders.side_by_side import _side_by_side, holds_named_masks, say_unpaired_masks
 from seglab.data.discovery.folders.split_namings import named_pairings_first
 from seglab.data.discovery.folders.split_labels import (
     labels_by_split,
@@ -238,6 +238,7 @@ def search_folders(
     refuse_chance_numbers(matches.values(), root)  # MATLAB Image Labeler's Label_3.png is no IMG_0003.jpg's
     relabelled = sibling_case_labels(folders, matches, root)  # SenNet's kidney_3_dense/labels/ of kidney_3_sparse/
     unpaired: list[Folder] = []  # image folders below a named one that pair with no masks
+    unread: list[Folder] = []  # folders of files named as masks beside images, paired by no naming
     used_masks = used_mask_folders(matches) - matches.keys()  # a folder per image's mask lies below the images
     aside: list[Path] = []  # named neither as images nor as masks beside files named as both
     listed = {f.path: f for f in folders}
@@ -260,8 +261,9 @@ def search_folders(
             search.unlabelled += image.files
             if is_masks(domain):
                 say_unpaired_domains(root, image.path, domain.path, len(image.files))
-        elif tried and say_masks_paired_with_none(image, root, rules):  # never masks read as unlabelled images
+        elif tried and holds_named_masks(image):  # never masks read as unlabelled images
             search.ignored += image.files
+            unread.append(image)
         elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
                 and not holds_motion_fields(image.path.name) \
                 and image.path not in mask_like and not of_an_image(image, listed.get(image.path.parent)) \
@@ -277,6 +279,7 @@ def search_folders(
                     "e.g. '%s': left out, listed as ignored", root, len(aside), aside[0].relative_to(root).as_posix())
     if unpaired:
         _say_unpaired_below(root, images_name, unpaired)
+    say_unpaired_masks(root, unread)
     if masks_name is not None:  # AI4Mars' --masks labels/train, its labels/test/ left out
         say_other_splits(folders, search.matches, root)
     search.matches += chips.matches

@@ -164,21 +164,23 @@ def _by_names_after(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merg
     words that name masks and by others (`_mask_named`), the others are listed as ignored, as
     are masks of objects beside class masks named after them (`_class_masks`). A file the
     `--mask-pattern` names after an image is named after that image, not after a longer stem
-    (Segments.ai's `x_label_ground-truth_semantic.png`, not after `x_label_ground-truth.png`)."""
+    (Segments.ai's `x_label_ground-truth_semantic.png`, not after `x_label_ground-truth.png`),
+    and after an image with a word of its own as the pattern keys images (`_named_by_pattern`)."""
     stems = {name_key(p) for p in folder.files}
     given = tuple(rules) != KEY_RULES
+    patterned = _named_by_pattern(folder.files, rules) if given else {}
     derived: dict[Path, str] = {}  # a file -> the stem it is named after
     of_masks: dict[Path, str] = {}  # a file named after a file named for masks -> that stem
     others = []
     for path in folder.files:
-        after = (_named_by(path, rules, stems) if given else None) or named_around(name_key(path), stems)
+        after = patterned.get(path) or named_around(name_key(path), stems)
         if after is None and not looks_like_mask_folder(stem(path)):
             others.append(path)
         elif after is not None and not looks_like_mask_folder(after):
             derived[path] = after
         elif after is not None:
             of_masks[path] = after
-    named = given and any(rule.key_of(p, False) in stems for rule in rules for p in derived)
+    named = any(p in patterned for p in derived)
     masks = list(derived) if given else _class_masks(_mask_named(derived), of_masks)
     if masks and others and (named or looks_like_masks(replace(folder, files=masks))
                              and looks_unlike_masks(replace(folder, files=others))):
@@ -212,10 +214,24 @@ def _class_masks(masks: list[Path], of_masks: dict[Path, str]) -> list[Path]:
     return list(versions.values()) if len(versions) == len(own) else masks
 
 
-def _named_by(path: Path, rules: tuple[KeyRule, ...], stems: set[str]) -> str | None:
-    """The other file's stem that a `--mask-pattern` names `path` after (`polyp_{stem}.bmp`)."""
-    own = name_key(path)
-    return next((key for rule in rules if (key := rule.key_of(path, False)) in stems and key != own), None)
+def _named_by_pattern(files: list[Path], rules: tuple[KeyRule, ...]) -> dict[Path, str]:
+    """Each of `files` that a `--mask-pattern` names after another (`polyp_{stem}.bmp`), with that
+    file's stem: the pattern's first rule that keys it as a mask as it keys another file as an
+    image, so an image with a word of its own pairs as well as beside images and masks folders
+    (`{stem}_segmented.png`: `a_segmented.png` after `a_grayscale.png`, whose name less its last
+    word is `a`)."""
+    named: dict[Path, str] = {}
+    for rule in rules:
+        images: dict[str, list[Path]] = {}
+        for path in files:
+            if (key := rule.key_of(path, True)) is not None:
+                images.setdefault(key, []).append(path)
+        for path in files:
+            key = rule.key_of(path, False) if path not in named else None
+            image = next((p for p in images.get(key, ()) if p != path), None) if key is not None else None
+            if image is not None:
+                named[path] = name_key(image)
+    return named
 
 
 def _by_suffix(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
@@ -256,27 +272,36 @@ def _by_leading_words(folder: Folder, root: Path, rules: tuple[KeyRule, ...], me
     return match
 
 
-def say_masks_paired_with_none(folder: Folder, root: Path, rules: tuple[KeyRule, ...]) -> bool:
-    """Warn of a folder whose files named as masks (`x_Mask.png`) pair fewer than half the other
-    files beside them by any naming, and say whether it did: such a folder is listed as ignored,
-    never read as unlabelled images nor dropped without a word (CALFIN's `train/`, where glaciers
-    imaged on one date left its date no key). The line names an image, its closest mask and the
-    `--mask-pattern` that pairs such names, where `match_folders` finds one."""
-    masks = [p for p in folder.files if looks_like_mask_folder(stem(p))]
-    named = set(masks)
-    images = [p for p in folder.files if p not in named]
-    if not masks or not images:
-        return False
-    match = match_folders(images, masks, folder.path, folder.path, root, folder.split, rules)
-    if len(match.pairs) >= 0.5 * min(len(images), len(masks)):
-        return False
-    unpaired = next((p for p in match.problems if p.code == "image-without-mask" and p.path is not None), None)
+def holds_named_masks(folder: Folder) -> bool:
+    """Whether `folder` holds files named as masks (`x_Mask.png`, `x_segmented.png`) beside other images."""
+    named = [looks_like_mask_folder(stem(p)) for p in folder.files]
+    return any(named) and not all(named)
+
+
+def say_unpaired_masks(root: Path, folders: list[Folder]) -> None:
+    """Warn of the folders holding files named as masks beside other images (`holds_named_masks`)
+    that no side-by-side reading paired: they are listed as ignored, never read as unlabelled
+    images nor dropped without a word (CALFIN's `train/`, where glaciers imaged on one date left
+    its date no key). The line names the first folders, an image of the first, its closest mask
+    and the `--mask-pattern` that pairs such names, where `match_folders` finds one for an image
+    left unpaired by name."""
+    if not folders:
+        return
+    counts = []
+    for folder in folders[:3]:
+        masks = [p for p in folder.files if looks_like_mask_folder(stem(p))]
+        counts.append(f"{folder_label(folder.path, root)} ({len(masks)} masks, {len(folder.files) - len(masks)} images)")
+    first = folders[0]
+    masks = [p for p in first.files if looks_like_mask_folder(stem(p))]
+    images = [p for p in first.files if p not in set(masks)]
+    by_name = match_folders(images, masks, first.path, first.path, root, first.split, KEY_RULES[:1])
+    unpaired = next((p for p in by_name.problems if p.code == "image-without-mask" and p.path is not None), None)
     example = f"; e.g. '{unpaired.path.name}': {unpaired.message}" if unpaired is not None else ""
-    logger.warning("%s: its %d files named as masks pair %d of the %d images beside them, by no naming one to one: "
-                   "the folder is left out, its files listed as ignored; name how they pair with --mask-pattern, or "
-                   "list the pairs: --manifest pairs.csv (docs/data.md)%s", folder_label(folder.path, root),
-                   len(masks), len(match.pairs), len(images), example)
-    return True
+    more = f" and {len(folders) - 3} more" if len(folders) > 3 else ""
+    logger.warning("%s: %d folder(s) hold files named as masks that no naming read side by side pairs with the "
+                   "images beside them: %s%s; their files are listed as ignored, not read; name how they pair with "
+                   "--mask-pattern, or list the pairs: --manifest pairs.csv (docs/data.md)%s",
+                   root, len(folders), ", ".join(counts), more, example)
 
 
 def _half_paired(images: list[Path], masks: list[Path], folder: Folder, root: Path, rules: tuple[KeyRule, ...],

@@ -13,15 +13,17 @@ from seglab.data.discovery.naming.names import words
 # folder names: words that mark masks or images (matched on lower-case names)
 _MASK_WORDS = ("mask", "label", "annot", "trimap", "manual", "groundtruth", "ground_truth", "segmentation",
                "truth", "target", "gtfine", "gtcoarse", "instance", "panoptic", "semantic")  # fmt: skip (Mapillary, KITTI)
-_MASK_TOKENS = ("gt", "gts", "seg", "segs", "segm", "y", "lbl", "msk", "labelstr", "labelsts", "ann", "cls",
-                "matte", "mattes", "alpha", "alphas",
+_MASK_TOKENS = ("gt", "gts", "seg", "segs", "segm", "segmented", "y", "lbl", "msk", "labelstr", "labelsts", "ann",
+                "cls", "matte", "mattes", "alpha", "alphas",
                 "contour", "contours", "structures",
                 "parse", "parsing")  # gts: ISPRS; ann: mmseg's ann_dir; matte: PPM-100, P3M-10k;
 # contours: EMIDEC's Case_N006/Contours/; structures: PDDCA's <case>/structures/, a mask per organ; segm: UPenn-GBM's
 # images_segm/ and automated_segm/;
-# parse: human parsing maps, VITON-HD's image-parse-v3/ beside image/
+# parse: human parsing maps, VITON-HD's image-parse-v3/ beside image/; segmented: a CT volume's phases, the Li-ion
+# electrode library's <sample>_segmented.tif beside <sample>_grayscale.tif
 _IMAGE_WORDS = ("image", "img", "input", "photo", "picture", "frame", "original", "leftimg8bit", "jpeg", "rgb")
-_IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests", "scan", "scans")  # scans: CT-ICH's ct_scans/
+_IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests", "scan", "scans",  # scans: CT-ICH's ct_scans/
+                 "grayscale", "greyscale")  # the electrode library's <sample>_grayscale.tif
 
 
 def looks_like_mask_folder(name: str) -> bool:
