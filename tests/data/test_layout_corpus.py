@@ -4488,6 +4488,52 @@ def test_a_mask_pattern_pairs_images_named_with_a_word_of_their_own_beside_their
     assert Counter(p.split for p in index.pairs) == {"train": 9, "val": 3}
 
 
+def noisyoffice(root: Path) -> Path:
+    """NoisyOffice's `SimulatedNoisyOffice/simulated_noisy_images_grayscale/Font<x>_Noise<c|f|p|w>_<TR|VA|TE>.png`,
+    four noises of each page of `clean_images_binaryscale/Font<x>_Clean_<split>.png` (and of
+    `clean_images_grayscale/`), and `RealNoisyOffice/` with no ground truth."""
+    simulated = root / "NoisyOffice" / "SimulatedNoisyOffice"
+    for k, (font, split) in enumerate((("FontLrm", "TR"), ("FontLre", "TR"), ("FontLsm", "VA"), ("FontNrm", "TE"))):
+        ink = labels(k, (0, 1)) == 1
+        save(simulated / "clean_images_binaryscale" / f"{font}_Clean_{split}.png", np.where(ink, 0, 255).astype(np.uint8))
+        save(simulated / "clean_images_grayscale" / f"{font}_Clean_{split}.png", np.where(ink, 20, 245).astype(np.uint8))
+        for noise in "cfpw":
+            save(simulated / "simulated_noisy_images_grayscale" / f"{font}_Noise{noise}_{split}.png", photo(k)[..., 0])
+    save(root / "NoisyOffice" / "RealNoisyOffice" / "real_noisy_images_grayscale" / "FontLrm_Noisec.png", photo(9)[..., 0])
+    return root / "NoisyOffice"
+
+
+def test_images_named_as_their_mask_but_for_a_middle_word_pair_several_to_a_mask(tmp_path):
+    """NoisyOffice's four noisy scans of a page (`FontLrm_Noisec_TR.png`, `_Noisef_`, `_Noisep_`,
+    `_Noisew_`) named as its clean page `FontLrm_Clean_TR.png` but for their middle word: no rule
+    paired them, nor could a --mask-pattern ({stem} is a whole name, or it less an affix, its
+    first or its last word). The masks' one word in place of the images' several pairs them, each
+    scan with its page, grouped by it."""
+    root = noisyoffice(tmp_path)
+    index = discover(root, images="simulated_noisy_images_grayscale", masks="clean_images_binaryscale",
+                     cache_dir=str(tmp_path / "cache"))
+    assert sorted((p.image.stem, p.mask.stem) for p in index.pairs) == sorted(
+        (f"{font}_Noise{noise}_{split}", f"{font}_Clean_{split}")
+        for font, split in (("FontLrm", "TR"), ("FontLre", "TR"), ("FontLsm", "VA"), ("FontNrm", "TE"))
+        for noise in "cfpw")
+    assert "with the word 'clean' for the images' 'noisec', 'noisef', 'noisep', 'noisew'" in index.pairing[0]
+    assert len({p.group for p in index.pairs}) == 4  # a page's scans kept in one split
+
+
+def test_an_image_without_the_mask_a_pattern_names_expects_that_name(tmp_path):
+    """A --mask-pattern that pairs nothing (NoisyOffice's scans under '{stem}_Clean.png') said
+    'expected clean_images_binaryscale/FontLre_Noisec_TR.*', as if no pattern were given: the
+    line names the mask the pattern names, or what a regular expression's group should match."""
+    root = noisyoffice(tmp_path)
+    folders = {"images": "simulated_noisy_images_grayscale", "masks": "clean_images_binaryscale"}
+    with pytest.raises(DataError, match=r"expected SimulatedNoisyOffice/clean_images_binaryscale/"
+                                        r"FontLre_Noisec_TR_Clean\.png\)"):
+        discover(root, mask_pattern="{stem}_Clean.png", cache_dir=str(tmp_path / "cache"), **folders)
+    with pytest.raises(DataError, match=r"expected a name in SimulatedNoisyOffice/clean_images_binaryscale/ that "
+                                        r"--mask-pattern '\(Font\.\*\)_Clean\\\.png' matches with 'FontLre_Noisec_TR'"):
+        discover(root, mask_pattern=r"(Font.*)_Clean\.png", cache_dir=str(tmp_path / "cache"), **folders)
+
+
 def test_a_number_pairing_a_few_files_by_chance_is_refused_with_the_manifest_route(tmp_path):
     """MATLAB Image Labeler's `PixelLabelData/Label_1.png` ... `Label_8.png` are numbered in the
     labelling session's order, beside `images/IMG_0003.jpg` ... `IMG_0044.jpg`: the first number

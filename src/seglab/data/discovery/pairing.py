@@ -33,8 +33,9 @@ from seglab.data.discovery.naming.learned_rules import (
     named_around,
     naming_template,
     role_number_rules,
+    swapped_word_rules,
 )
-from seglab.data.discovery.naming.mask_patterns import TemplateStem, pattern_for, unique_template_stems
+from seglab.data.discovery.naming.mask_patterns import TemplateStem, expected_mask, pattern_for, unique_template_stems
 from seglab.data.discovery.naming.names import composed, name_key
 from seglab.data.discovery.numbered_masks import numbered_rules, same_numbering
 
@@ -255,7 +256,8 @@ def match_folders(
     """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
     as their image plus any suffix or prefix (`learned_rules.affix_rules`), with its first word
     swapped (`learned_rules.leading_word_rules`), with a word inserted after it
-    (`learned_rules.inserted_word_rules`), with another role number last
+    (`learned_rules.inserted_word_rules`), with a middle word swapped, several images to a mask
+    (`learned_rules.swapped_word_rules`), with another role number last
     (`learned_rules.role_number_rules`) or plus numbers that vary per image
     (`numbered_masks.numbered_rules`),
     a `--mask-pattern` is taken as given.
@@ -279,7 +281,7 @@ def match_folders(
                  *affix_rules(stems, namings), *numbered_rules(stems, namings),
                  *class_naming_rules(stems, namings),
                  *leading_word_rules(images, masks), *inserted_word_rules(images, masks),
-                 *KEY_RULES[_STRICT_RULES:], *role_number_rules(images, masks))
+                 *swapped_word_rules(images, masks), *KEY_RULES[_STRICT_RULES:], *role_number_rules(images, masks))
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
     # a frame's renderings, a folder's images beside its one mask (`mask_patterns.fixed_name_rule`), or a
@@ -340,7 +342,7 @@ def match_folders(
             continue
         message = (f"image has no mask (expected a mask numbered {key} in {expected})" if numbered
                    else f"image has no mask (expected a mask dated {key} in {expected})" if rule.key is date_in
-                   else f"image has no mask (expected {expected}{stem(image)}.*)")
+                   else f"image has no mask (expected {expected_mask(rule, image, expected)})")
         close = (
             difflib.get_close_matches(stem(image).lower(), list(lonely_names), n=1, cutoff=0.6)
             if len(problems) < _CLOSEST_SHOWN and len(lonely_names) <= _CLOSEST_AMONG else []

@@ -33,6 +33,7 @@ class KeyRule:
     several: bool = False  # keys a mask's several images alike (`_less_image_number`): shared image keys are meant
     fixed_name: str = ""  # that mask's name, a folder part too (`labels/manual_hq.tif`), for a `fixed_name_rule`
     namings: tuple[str, ...] = ()  # an image's masks are a file per class, of these namings (`class_namings`)
+    pattern: str = ""  # the --mask-pattern it reads (`mask_patterns.template_rules`), for the mask a message expects
 
     def key_of(self, path: Path, is_image: bool) -> str | None:
         path = composed(path)

@@ -1,6 +1,7 @@
 """Rules learned from the names of one folder pair's files, for namings no fixed rule knows: a
 first word swapped (`bus_0001` ~ `mask_0001`) or one inserted after it (`um_000000` ~
-`um_road_000000`), another role number last (`<id>_0` ~ `<id>_4`), or a suffix or prefix that
+`um_road_000000`), a middle word swapped, several images to a mask (`FontLrm_Noisec_TR` ~
+`FontLrm_Clean_TR`), another role number last (`<id>_0` ~ `<id>_4`), or a suffix or prefix that
 most images' masks add (`Image_01L_1stHO.png`, `p1.bmp`). Each is tried only on the evidence of
 the files, so that two items are never taken for one.
 """
@@ -77,6 +78,48 @@ def inserted_word_rules(images: Sequence[Path], masks: Sequence[Path], share: fl
 
 def _mask_less_word(path: Path, word: str) -> str | None:
     return _less_second_word(stem(path).lower(), word)
+
+
+_PARTS = re.compile(r"([_\-. ])")  # a name's words and the separators between them, kept: `a_b` is no `a-b`
+
+
+def _less_word(path: Path, at: int, count: int, word: str, same: bool) -> str | None:
+    """A file's name (lower case) with its part at `at` blanked (`fontlrm_*_tr`), when it has
+    `count` parts and that part is `word` (`same`) or another word (not `same`); else None."""
+    parts = _PARTS.split(name_key(path))
+    if len(parts) != count or (parts[at] == word) != same:
+        return None
+    return "".join([*parts[:at], "*", *parts[at + 1:]])
+
+
+def swapped_word_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.5) -> tuple[KeyRule, ...]:
+    """Rules for masks named as their images but for one word between the first and the last,
+    one word in every mask and other words in the images, several images to a mask: NoisyOffice's
+    `simulated_noisy_images_grayscale/FontLrm_Noisec_TR.png`, `_Noisef_`, `_Noisep_` and `_Noisew_`
+    (four noises of one page) ~ `clean_images_binaryscale/FontLrm_Clean_TR.png`. One per such
+    word whose masks name at least `share` of the images by two image words or more, the evidence
+    that the images' word names a variant and the masks' the page; never the first word (BUSI's
+    `benign (1).png` and `malignant (1).png` are two images, no mask's) nor the last."""
+    counts = {len(_PARTS.split(name_key(mask))) for mask in masks}
+    if len(counts) != 1:
+        return ()
+    count = counts.pop()
+    rules = []
+    for at in range(2, count - 2, 2):  # the words between the first and the last
+        found = {_PARTS.split(name_key(mask))[at] for mask in masks}
+        if len(found) != 1:
+            continue
+        word = found.pop()
+        mask_key = partial(_less_word, at=at, count=count, word=word, same=True)
+        image_key = partial(_less_word, at=at, count=count, word=word, same=False)
+        keys = {mask_key(mask) for mask in masks}
+        named = [image for image in images if image_key(image) in keys]
+        variants = sorted({_PARTS.split(name_key(image))[at] for image in named})
+        if len(variants) > 1 and len(named) >= share * len(images):
+            shown = ", ".join(f"'{v}'" for v in variants[:4]) + (", ..." if len(variants) > 4 else "")
+            rules.append(KeyRule(f"same name with the word '{word}' for the images' {shown}, several images to a "
+                                 "mask", mask_key, image_key, several=True))
+    return tuple(rules)
 
 
 _ROLE_NUMBER_LAST = re.compile(r"(.+)[_\-. ](\d{1,2})")  # a name, then a short number that says the file's role

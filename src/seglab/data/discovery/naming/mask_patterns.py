@@ -70,9 +70,25 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
         return str(int(found)) if found is not None and found.isdecimal() else None
 
     name = f"--mask-pattern '{pattern}'"
-    return (*(KeyRule(f"{name}{said}", key, image_key, several=image_key is _less_image_number)
+    return (*(KeyRule(f"{name}{said}", key, image_key, several=image_key is _less_image_number, pattern=pattern)
               for said, image_key in _TEMPLATE_STEMS),
-            KeyRule(f"{name} ({{stem}}: the image's last number)", number, _last_number))
+            KeyRule(f"{name} ({{stem}}: the image's last number)", number, _last_number, pattern=pattern))
+
+
+def expected_mask(rule: KeyRule, image: Path, folder: str) -> str:
+    """The mask a message expects of `image` in `folder` (its label): the one a `--mask-pattern`
+    template names, `{stem}` the image's key as its name spells it (`FontLre_Noisec_TR_Clean.png`
+    for `FontLre_Noisec_TR.png` under `{stem}_Clean.png`), a name a regular expression matches
+    with that key for its group, or else any of the image's name (`FontLre_Noisec_TR.*`)."""
+    name = stem(composed(image))
+    if not rule.pattern:
+        return f"{folder}{name}.*"
+    key = rule.key_of(image, True) or name.lower()
+    at = name.lower().find(key)
+    spelled = name[at : at + len(key)] if at >= 0 else key
+    if "{stem}" in rule.pattern:
+        return folder + rule.pattern.replace("{stem}", spelled, 1)
+    return f"a name in {folder} that --mask-pattern '{rule.pattern}' matches with '{spelled}' for its group"
 
 
 # `semantic.png`, `labels/manual_hq.tif`: a name, folders above it at most; no {stem}, no group
