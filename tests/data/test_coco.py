@@ -82,6 +82,7 @@ def test_coco2017_layout_paints_polygons_and_runs_into_classes(tmp_path):
     assert "annotations/instances_train2017.json, annotations/instances_val2017.json: 10 objects" in index.pairing[0]
     for pair in index.pairs:
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), expected(), err_msg=pair.name)
+        assert pair.sources == {pair.mask: f"painted from the annotations of '{pair.image}'"}  # for its findings
 
 
 def test_a_dataset_inside_the_folder_its_archive_wraps_it_in(tmp_path):

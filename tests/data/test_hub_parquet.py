@@ -95,6 +95,8 @@ def test_shards_unpack_into_pairs_with_splits_and_names(tmp_path: Path) -> None:
     for pair in index.pairs:
         expected = np.where(masks[pair.name] == 0, 255, masks[pair.name].astype(int) - 1)
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), expected)
+        [note] = set(pair.sources.values())  # what findings on the unpacked files name
+        assert set(pair.sources) == {pair.image, pair.mask} and note.startswith("row ") and ".parquet'" in note
     # 0 'unlabeled' is void: the ignore label, the named classes numbered from 0 without it
     assert index.classes is not None and index.classes.names == ("flat-road", "flat-sidewalk", "vehicle-car")
     assert index.ignore_index == 255

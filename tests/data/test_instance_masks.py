@@ -97,6 +97,8 @@ def test_cell_tracking_challenge_z_stacks_pair_page_by_page_with_their_silver_tr
         t, z = int(pair.name[1:4]), int(pair.name[-1])  # t001_00002: page 2 of t001.tif
         np.testing.assert_array_equal(read_image(pair.image)[..., 0], planes[t, z][0])
         np.testing.assert_array_equal(read_mask(pair.masks, silver.index.mapping), planes[t, z][1] > 0)
+        assert pair.sources == {pair.image: f"page {z} of '{tmp_path / '01' / f't{t:03d}.tif'}'",
+                                pair.mask: f"page {z} of '{tmp_path / '01_ST' / 'SEG' / f'man_seg{t:03d}.tif'}'"}
     assert {p.group for p in silver.index.pairs} == {"01/t000", "01/t001", "01/t002"}  # a stack's planes never split
 
 
@@ -111,6 +113,7 @@ def test_cell_tracking_challenge_gold_planes_pair_with_the_page_they_name(tmp_pa
         t, z = int(pair.name[1:4]), int(pair.name[-1])
         np.testing.assert_array_equal(read_image(pair.image)[..., 0], planes[t, z][0])
         np.testing.assert_array_equal(read_mask(pair.masks, gold.index.mapping), planes[t, z][1] > 0)
+        assert pair.sources == {pair.image: f"page {z} of '{tmp_path / '01' / f't{t:03d}.tif'}'"}  # the mask shipped
     assert [p.message for p in gold.problems] == [
         "image has no mask (expected a mask of one of its planes, numbered 0 and the plane, in 01_GT/SEG/)"]
 

@@ -2638,9 +2638,29 @@ def test_masks_at_another_resolution_are_read_at_their_images_size_with_resize_m
     assert audit(index).problems == [] and index.classes.names == ("#009688", "#e91e63", "#ffc107", "#ffffff")
     pair = index.pairs[0]
     np.testing.assert_array_equal(read_mask(pair.mask, index.mapping)[[0, 10, 40], [0, 5, 10]], [3, 0, 1])
-    assert pair.source == f"resized from '{root / 'semantic_annotations' / '0.png'}' to its image's size"
+    assert pair.sources == {pair.mask: f"resized from '{root / 'semantic_annotations' / '0.png'}' to its image's size"}
     assert Image.open(root / "semantic_annotations" / "0.png").size == (36, 64)  # the dataset as it was
     assert main(["inspect", str(root), "--resize-masks"]) == 0
+
+
+def test_resize_masks_names_the_shipped_mask_on_findings_about_the_mask_alone(tmp_path, monkeypatch):
+    """A finding about a screenshot of Rico read with `--resize-masks` said "(resized from
+    'semantic_annotations/1.png' ...)": the note on the cached mask went to every file of the pair,
+    the dataset's own image too, which was never resized."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "rico"
+    for i in range(3):
+        mask = np.full((64, 36, 3), 255, np.uint8)
+        if i < 2:  # the third's is white alone: one class fills it
+            mask[8:40, 4:28] = (0, 150, 136)
+        save(root / "semantic_annotations" / f"{i}.png", mask)
+        save(root / "combined" / f"{i}.png", photo(max(i - 1, 0), (48, 27)))  # 1.png repeats 0.png
+    index = discover(root, resize_masks=True)
+    findings = {p.code: p for p in audit(index).problems}
+    copy, filled = findings["duplicate-image"], findings["single-class-mask"]
+    assert copy.path == root / "combined" / "1.png" and "resized from" not in copy.message
+    assert filled.path == index.pairs[2].mask
+    assert f"(resized from '{root / 'semantic_annotations' / '2.png'}' to its image's size)" in filled.message
 
 
 def test_a_folder_holding_its_split_folders_pairs_again_is_set_aside(tmp_path, caplog):

@@ -1249,6 +1249,7 @@ def test_chip_folders_of_band_time_series_with_their_labels_beside_are_one_image
     assert index.frame == 4
     pair = next(p for p in index.pairs if p.name == records["validation"][1])
     assert [f.name for f in pair.images] == [f"{band}.npy" for band in CONTRAILS_BANDS]
+    assert pair.sources[pair.images[1]] == f"frame 4 of '{tmp_path / 'validation' / pair.name / 'band_09.npy'}'"
     assert read_image(pair.images)[0, 0].tolist() == [100 * b + 40 + 4 for b in range(8, 17)]
     assert pair.mask.relative_to(tmp_path).as_posix() == f"validation/{pair.name}/human_pixel_masks.npy"
     assert {p.name for p in index.ignored} >= {"human_individual_masks.npy"}

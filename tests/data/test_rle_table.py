@@ -76,6 +76,8 @@ def test_severstal_classes_background_and_unlabelled(tmp_path: Path) -> None:
     assert sorted(p.image.name for p in index.pairs) == sorted(expected)  # rows or not, every training image
     for pair in index.pairs:
         assert np.array_equal(read_mask(pair.masks, index.mapping), expected[pair.image.name]), pair.name
+        assert pair.sources == dict.fromkeys(pair.masks, f"decoded from '{root / 'train.csv'}' for image "
+                                                         f"'{pair.image}'")
     assert [p.name for p in index.unlabelled] == ["t0.jpg"]  # test_images/: no row, a test folder
     assert "pixel order column-major (only this order draws coherent shapes" in index.pairing[0]
     assert "2 images without a row read as all background" in index.pairing[1]

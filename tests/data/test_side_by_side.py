@@ -68,6 +68,8 @@ def test_pix2pix_pictures_are_cut_into_the_photo_and_its_colour_label(tmp_path: 
     assert sorted(palette_of) == list(range(len(PALETTE)))  # a class per colour, as JPEG shifted it at most
     pair = next(p for p in index.pairs if p.name == "facades/train/3")
     assert np.array_equal(read_image(pair.image), read_image(root / "facades" / "train" / "3.jpg")[:, :SIDE])
+    picture = root / "facades" / "train" / "3.jpg"  # what a finding on a written half names
+    assert pair.sources == {pair.image: f"the left half of '{picture}'", pair.mask: f"the right half of '{picture}'"}
     read = read_mask(pair.mask, index.mapping)
     assert read.shape == (SIDE, SIDE)
     assert (np.array(palette_of)[read] == labels(3)).mean() > 0.97  # JPEG's edges aside, every label as drawn

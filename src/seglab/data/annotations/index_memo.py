@@ -23,7 +23,7 @@ from seglab.data.classes.mapping import MaskMapping
 
 log = logging.getLogger(__name__)
 
-MEMO_VERSION = 6  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
+MEMO_VERSION = 7  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
 
 
 def remembered(folder: Path, facts: object, read: Callable[[], DatasetIndex]) -> DatasetIndex:
@@ -46,7 +46,8 @@ def _save(path: Path, index: DatasetIndex) -> None:
     data = {
         "root": str(index.root), "format": index.format, "pairing": index.pairing,
         "classes": index.classes.to_dict() if index.classes else None, "mapping": index.mapping.to_dict(),
-        "pairs": [[p.name, [str(i) for i in p.images], [str(m) for m in p.masks], p.split, p.group] for p in index.pairs],
+        "pairs": [[p.name, [str(i) for i in p.images], [str(m) for m in p.masks], p.split, p.group,
+                   {str(f): note for f, note in p.sources.items()}] for p in index.pairs],
         "unlabelled": [str(p) for p in index.unlabelled],
         "problems": [[None if p.path is None else str(p.path), p.message, p.code, [str(r) for r in p.related]]
                      for p in index.problems],
@@ -64,8 +65,9 @@ def _loaded(path: Path) -> DatasetIndex | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         pairs = [Pair(name, Path(images[0]), Path(masks[0]) if masks else None, split, group,
-                      tuple(Path(m) for m in masks[1:]), tuple(Path(i) for i in images[1:]))
-                 for name, images, masks, split, group in data["pairs"]]
+                      tuple(Path(m) for m in masks[1:]), tuple(Path(i) for i in images[1:]),
+                      {Path(f): note for f, note in sources.items()})
+                 for name, images, masks, split, group, sources in data["pairs"]]
         index = DatasetIndex(
             Path(data["root"]), data["format"], pairs, [Path(p) for p in data["unlabelled"]],
             ClassSpec.from_dict(data["classes"]) if data["classes"] else None, MaskMapping.from_dict(data["mapping"]),

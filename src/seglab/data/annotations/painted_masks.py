@@ -130,8 +130,10 @@ def _channel_folders(count: int | None) -> dict[int, str]:
 
 
 def painted_pair(name: str, image: Path, masks: Sequence[Path], split: str | None) -> Pair:
-    """A pair of an image and its painted masks (several under `CHANNELS`)."""
-    return Pair(name, image, masks[0], split, more_masks=tuple(masks[1:]))
+    """A pair of an image and its painted masks (several under `CHANNELS`), each naming the image
+    whose annotations it was painted from, for findings about it."""
+    return Pair(name, image, masks[0], split, more_masks=tuple(masks[1:]),
+                sources=dict.fromkeys(masks, f"painted from the annotations of '{image}'"))
 
 
 def painted_mapping(channels: int | None) -> MaskMapping:

@@ -96,7 +96,7 @@ class RleTableFormat(DatasetFormat):
         decoded, found = _decoded(table, rows_by_image, background, reading,
                                   cache_folder(self.options.cache_dir, "rle"))
         problems += found
-        pairs = _pairs(decoded, images, base)
+        pairs = _pairs(decoded, images, base, table.path)
         if multilabel:
             channels = reading.channels
             mapping: MaskMapping = ClassFilesMapping(tuple(reading.folders[v] for v in channels))
@@ -153,16 +153,18 @@ def _images_without_rows(table: _Table, folders: list[Folder], images: dict[str,
     return unlabelled, background, problems
 
 
-def _pairs(decoded: dict[Path, list[Path]], images: dict[str, Path], base: Path) -> list[Pair]:
+def _pairs(decoded: dict[Path, list[Path]], images: dict[str, Path], base: Path, table: Path) -> list[Pair]:
     """The pairs of the decoded masks, named by their ids where an id says more than the file
-    (UW-Madison's `case123_day20_slice_0001`) and grouped by subject folder."""
+    (UW-Madison's `case123_day20_slice_0001`) and grouped by subject folder, each mask naming
+    `table` and its image for findings about it."""
     group_root = _group_root(list(decoded))
     ids = {image: key for key, image in images.items()}
     pairs = []
     for image, masks in decoded.items():
         group = image.relative_to(group_root).parts[0] if group_root is not None else None
         name = ids[image] if image in ids and ids[image] not in (image.name, stem(image)) else stem(image)
-        pairs.append(Pair(name, image, masks[0], None, group, tuple(masks[1:])))
+        pairs.append(Pair(name, image, masks[0], None, group, tuple(masks[1:]),
+                          sources=dict.fromkeys(masks, f"decoded from '{table}' for image '{image}'")))
     return unique_names(pairs, base)
 
 

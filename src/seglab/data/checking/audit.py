@@ -139,7 +139,7 @@ def audit(
 def _naming_sources(problems: list[Problem], pairs: list[Pair]) -> list[Problem]:
     """The findings, those about a file a layout made in the cache saying what from (EddyNet's
     `filtered_SSH_train_data.npy`, slice 3): the cached `00003_image.npy` is no file to fix."""
-    source_of = {path: pair.source for pair in pairs if pair.source for path in pair.files}
+    source_of = {path: note for pair in pairs for path, note in pair.sources.items()}
     return [replace(p, message=f"{p.message} ({source_of[p.path]})") if p.path in source_of else p
             for p in problems]
 

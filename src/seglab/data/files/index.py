@@ -7,7 +7,7 @@ the helpers here list image files and pair them by a key, shared by every datase
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +37,10 @@ class Pair:
         more_channels: further files of the image whose channels follow `image`'s (38-Cloud's
             green, blue and near-infrared bands beside its red one; nnU-Net's `case_0001.png`
             beside `case_0000.png`).
-        source: what a layout made the pair's files in the cache from, for findings about them
-            to name (an array stack's "cut from slice 3 of 'images.npy' + 'masks.npy'"); None
-            where the pair's files are the dataset's own.
+        sources: what a layout made each of the pair's files in the cache from, by the file, for
+            findings about it to name (an array stack's "cut from slice 3 of 'images.npy' +
+            'masks.npy'"); a file the dataset ships has none (the image of a mask that
+            `--resize-masks` made).
     """
 
     name: str
@@ -49,7 +50,7 @@ class Pair:
     group: str | None = None
     more_masks: tuple[Path, ...] = ()
     more_channels: tuple[Path, ...] = ()
-    source: str | None = None
+    sources: Mapping[Path, str] = field(default_factory=dict, hash=False)
 
     @property
     def images(self) -> tuple[Path, ...]:

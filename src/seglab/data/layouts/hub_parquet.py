@@ -89,8 +89,10 @@ class HubParquetFormat(FindingFormat[dict[Path, Columns | None]]):
         grouped = _shipped_groups(found, shards, rows, [splits[shard] for shard in shards])
         groups = grouped[0] if grouped is not None else {}
         pairs = sorted((Pair(name, folder / image, folder / mask, splits[shards[shard]],
-                             groups.get(name, name) if groups else None)
-                        for name, image, mask, shard, _ in rows if mask is not None), key=lambda p: natural_key(p.name))
+                             groups.get(name, name) if groups else None,
+                             sources=dict.fromkeys((folder / image, folder / mask),
+                                                   f"row {row} of '{shards[shard]}'"))
+                        for name, image, mask, shard, row in rows if mask is not None), key=lambda p: natural_key(p.name))
         unlabelled = [folder / image for _, image, mask, _, _ in rows if mask is None]
         problems = [Problem(shards[shard], text, "unreadable") for shard, text in failed]
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})

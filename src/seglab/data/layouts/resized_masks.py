@@ -3,8 +3,9 @@ scaled by one ratio on both sides (Rico's semantic annotations: 1440x2560 PNGs f
 screenshots), read at their images' size without editing the dataset. Each such mask is resized
 once, nearest neighbour (every pixel stays a label, colours and palettes exact), into the cache
 (`<cache>/resized-masks/`) as PNG (a TIFF's as TIFF, a JPEG's without a second loss), so that
-every later stage reads plain pairs and the audit's findings name the shipped mask (`Pair.source`).
-A mask of another aspect ratio, or one Pillow does not read, is left as it is, for the audit's
+every later stage reads plain pairs and the audit's findings on it name the shipped mask
+(`Pair.sources`; those on the image, the dataset's own file, name only the image). A mask of
+another aspect ratio, or one Pillow does not read, is left as it is, for the audit's
 `size-mismatch` to name.
 """
 
@@ -71,7 +72,9 @@ def _resized(pair: Pair, folder: Path, written: dict[str, str]) -> Pair:
     name = written.get(str(pair.mask))
     if name is None:
         return pair
-    return replace(pair, mask=folder / name, source=f"resized from '{pair.mask}' to its image's size")
+    resized = folder / name
+    note = f"resized from '{pair.mask}' to its image's size"
+    return replace(pair, mask=resized, sources={**pair.sources, resized: note})
 
 
 def _written(sizes: dict[Path, tuple[int, int]], root: Path, cache: Path) -> tuple[Path, dict[str, str]]:

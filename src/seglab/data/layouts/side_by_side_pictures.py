@@ -83,7 +83,7 @@ class SideBySideFormat(DatasetFormat):
         named = unique_names([Pair(stem(p), p, p, split if kept else None) for p, split in pictures], root)
         folder, halves, failed = _cut([pair.image for pair in named], side, root,
                                       cache_folder(self.options.cache_dir, "side-by-side"))
-        pairs = [replace(pair, image=folder / halves[key][0], mask=folder / halves[key][1]) for pair in named
+        pairs = [_halves_pair(pair, folder, halves[key], side) for pair in named
                  if (key := _key(pair.image, root)) in halves]
         problems += [Problem(root / path, message, code) for path, message, code in failed]
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
@@ -139,6 +139,14 @@ def _named_once(matches: list[FolderMatch], root: Path) -> tuple[list[tuple[Path
 def _key(picture: Path, root: Path) -> str:
     """A picture's path below `root` less its suffix: the cache's names of its halves."""
     return picture.relative_to(root).with_suffix("").as_posix()
+
+
+def _halves_pair(pair: Pair, folder: Path, halves: tuple[str, str], side: str) -> Pair:
+    """`pair` of a picture reading its image and mask halves written under `folder`, each saying
+    which half of the picture it is, for findings about it."""
+    image, mask = folder / halves[0], folder / halves[1]
+    return replace(pair, image=image, mask=mask, sources={image: f"the {side} half of '{pair.image}'",
+                                                          mask: f"the {other_half(side)} half of '{pair.image}'"})
 
 
 def _cut(pictures: list[Path], side: str, root: Path, cache: Path

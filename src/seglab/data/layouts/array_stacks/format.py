@@ -90,7 +90,8 @@ class ArrayStackFormat(DatasetFormat):
                 said = f" groups, a sample each{folds}{left_out(masks.samples, masks.groups, images.members)}"
                 _log_left_out(masks)
             pairs += [Pair(f"{prefix}_{name}", Path(image), Path(mask), split, in_group,
-                           source=f"cut from {where} of '{_label(images)}' + '{_label(masks)}'")
+                           sources=dict.fromkeys((Path(image), Path(mask)),
+                                                 f"cut from {where} of '{_label(images)}' + '{_label(masks)}'"))
                       for name, in_group, where, (image, mask) in zip(names, grouped, cut_from, files)]
             pannuke &= reading.kind == "typed-objects" and masks.shape[-1] == len(PANNUKE_CLASSES)
             lines.append(f"{_label(images, root)} + {_label(masks, root)}{f' [{split}]' if split else ''}: "

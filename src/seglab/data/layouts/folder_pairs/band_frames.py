@@ -39,5 +39,11 @@ def read_frames(pairs: list[Pair], matches: Sequence[FolderMatch], root: Path,
     framed = {image for m in matches if m.frame is not None for _, image, _ in m.pairs}
     chips = [pair for pair in pairs if pair.image in framed]
     written = dict(zip(chips, on_threads(lambda pair: frame_files(pair.images, chosen[0], cache), chips)))
-    return [replace(pair, image=written[pair][0], more_channels=tuple(written[pair][1:])) if pair in written else pair
-            for pair in pairs], chosen[0]
+    return [_at_frame(pair, written[pair], chosen[0]) if pair in written else pair for pair in pairs], chosen[0]
+
+
+def _at_frame(pair: Pair, bands: Sequence[Path], frame: int) -> Pair:
+    """`pair` reading `bands`, its band files written at `frame`, each naming the file it was read
+    from for findings about it."""
+    return replace(pair, image=bands[0], more_channels=tuple(bands[1:]),
+                   sources={band: f"frame {frame} of '{shipped}'" for band, shipped in zip(bands, pair.images)})

@@ -4,10 +4,11 @@ time points) are a pair per page, never their first pages alone.
 A mask stack of as many pages pairs page by page (the Cell Tracking Challenge's 3-D sets:
 `01/t000.tif` + `01_ST/SEG/man_seg000.tif`, 3-D silver truth), and a 2-D mask of one plane
 (`discovery.plane_masks`: the gold truth `01_GT/SEG/man_seg_000_012.tif`) with the page it names.
-Each page is written once as a one-page TIFF into the cache (`files.tiff_pages`); the pairs of one
-stack are one group, so that its neighbouring planes never straddle two splits. Whether a folder's
-images are stacks is told from its first TIFF pair's header (a folder holds one kind of file): the
-headers of a folder of 2-D tiles are not all opened.
+Each page is written once as a one-page TIFF into the cache (`files.tiff_pages`), findings on it
+naming its stack and page (`Pair.sources`); the pairs of one stack are one group, so that its
+neighbouring planes never straddle two splits. Whether a folder's images are stacks is told from
+its first TIFF pair's header (a folder holds one kind of file): the headers of a folder of 2-D
+tiles are not all opened.
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ def read_by_page(pairs: list[Pair], planes: dict[Path, int], root: Path, cache: 
     for pair in pairs:
         group = Path(os.path.relpath(pair.image, root)).with_suffix("").as_posix()  # `01/t000`: its pages'
         if pair.mask in planes:
-            read.append(replace(pair, image=pages[pair.image][planes[pair.mask]], group=group))
+            page = planes[pair.mask]
+            image = pages[pair.image][page]
+            read.append(replace(pair, image=image, group=group, sources={image: f"page {page} of '{pair.image}'"}))
         elif pair in stacked:
-            read += [replace(pair, name=f"{pair.name}_{k:05d}", image=image, mask=mask, group=group)
+            read += [replace(pair, name=f"{pair.name}_{k:05d}", image=image, mask=mask, group=group,
+                             sources={image: f"page {k} of '{pair.image}'", mask: f"page {k} of '{pair.mask}'"})
                      for k, (image, mask) in enumerate(zip(pages[pair.image], pages[pair.masks[0]]))]
         else:
             read.append(pair)

@@ -120,7 +120,8 @@ class VolumesFormat(FindingFormat[Layout | None]):
             group, split = layout.groups.get(subject.name, subject.name), layout.splits.get(subject.name)
             cut_from = f"of '{subject.images[0]}' + '{subject.label}'"
             pairs += [Pair(f"{subject.name}/slice{s.index:03d}", s.image, s.label, split, group,
-                           source=f"cut from slice {s.index} {cut_from}") for s in kept]
+                           sources=dict.fromkeys((s.image, s.label), f"cut from slice {s.index} {cut_from}"))
+                      for s in kept]
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
                  self.options.slice_axis)
         _log_unannotated(unannotated, self.options.slice_axis)
