@@ -2914,6 +2914,28 @@ def test_a_key_repeated_in_a_classes_file_is_refused_naming_the_key_and_line(tmp
         load_classes_file(path)
 
 
+def test_a_fifo_named_as_an_images_label_file_ends_the_refusal(tmp_path):
+    """A FIFO `road_00.json` beside `road_00.jpg` in a folder of images alone: the refusal read the
+    head of each label file naming an image (`unread_labels`) with an open that waited for a
+    writer, so it never came. It is passed over as unreadable, and the refusal comes."""
+    from seglab.data import discover
+
+    for k in range(3):
+        _photo(tmp_path / "images" / f"road_{k:02d}.jpg")
+    fifo = tmp_path / "images" / "road_00.json"
+    os.mkfifo(fifo)
+    outcome: dict[str, object] = {}
+
+    def read() -> None:
+        try:
+            discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+        except SeglabError as err:
+            outcome["error"] = str(err)
+
+    assert _finished_in_time(read, [fifo], seconds=10), "the refusal waited on the FIFO"
+    assert "error" in outcome, outcome
+
+
 bids_entities = st.lists(st.sampled_from(["acq-fast", "rec-mial", "rec-irtk", "run-1", "run-01", "desc-brain", "label-L",
                                           "desc-T1lesion", "space-MNI", "Run-2", "REC-x", "-", "acq-", "x-y-z", ""])
                          | st.text(alphabet="aR-_1.", max_size=5), max_size=3)

@@ -78,12 +78,12 @@ def _kind(mode: int) -> str | None:
         else "a folder" if stat.S_ISDIR(mode) else "a device"
 
 
-def file_head(path: Path) -> str:
-    """The first 64 KB of a file as text ('' when it cannot be read): enough to tell an annotation
-    file's kind without parsing it whole."""
+def file_head(path: Path, size: int = SNIFFED_BYTES) -> str:
+    """The first `size` bytes of a file as text ('' when it cannot be read, or is no regular
+    file): by default 64 KB, enough to tell an annotation file's kind without parsing it whole."""
     try:
         with open_regular(path) as file:
-            return file.read(SNIFFED_BYTES).decode("utf-8", errors="replace")
+            return file.read(size).decode("utf-8", errors="replace")
     except OSError:
         return ""
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from seglab.data.classes.text_files import open_regular
+from seglab.data.classes.text_files import file_head
 from seglab.data.discovery.folders import METADATA_FILES
 from seglab.data.discovery.naming import stem
 from seglab.data.files.io import IMAGE_SUFFIXES
@@ -55,7 +55,7 @@ def unread_label_files(listing: Iterable[tuple[Path, list[str]]], images: Sequen
             if read >= _GROUPS_READ:
                 break
             read += 1
-            text = _head(folder / group[0])
+            text = file_head(folder / group[0], _HEAD_BYTES)
             image = stems.get(stem(Path(group[0])).lower()) or _named_image(text, names, len(group))
             if image is not None and _draws(text, suffix):
                 found.append((folder, suffix, group, image))
@@ -74,15 +74,6 @@ def unread_labels_line(root: Path, found: list[tuple[Path, str, list[str], str]]
             f"{lines}\n  export the labels from the tool as COCO JSON, LabelMe JSON or masks (a mask file per image, "
             "named as it), which seglab reads beside the images (docs/data.md, Layouts), or paint them into "
             "masks and pass that folder with --masks DIR")
-
-
-def _head(path: Path) -> str:
-    """The first bytes of a label file as text; empty where it cannot be read."""
-    try:
-        with open_regular(path) as file:
-            return file.read(_HEAD_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
 
 
 def _named_image(text: str, names: dict[str, str], files: int) -> str | None:
