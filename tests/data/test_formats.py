@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seglab.data.layouts.formats import FORMATS
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.data.layouts.discover import discover
 from seglab.data.files.index import natural_key
 from seglab.data.files.io import read_mask
@@ -33,6 +33,19 @@ def labels(values, h: int = 8, w: int = 8) -> np.ndarray:
     for i, v in enumerate(values):
         mask.flat[i] = v
     return mask
+
+
+@pytest.mark.parametrize("name", ["array-stack", "imagefolder", "rle-table", "video-tracings"])
+def test_a_layout_told_by_one_search_searches_each_root_once(tmp_path: Path, name: str) -> None:
+    """detect runs on every DATA and index reads what it found: each layout's search of a root
+    (stacks, metadata files, tables) runs once per format object (`FindingFormat.found`)."""
+    layout = FORMATS.get(name)()
+    assert isinstance(layout, FindingFormat)
+    searched, search = [], layout.find
+    layout.find = lambda root: searched.append(root) or search(root)  # type: ignore[method-assign]
+    write_png(tmp_path / "images" / "a.png", rgb())
+    assert not layout.detect(tmp_path) and not layout.detect(tmp_path)
+    assert searched == [tmp_path]
 
 
 def make_folder_pairs(root: Path, image_dir: str, mask_dir: str, names, values=(0, 1, 2)) -> Path:

@@ -41,7 +41,7 @@ from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.rle import relative_runs
 from seglab.data.files.staging import cache_folder
 from seglab.data.layouts.folder_pairs import unique_names
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.data.layouts.multilabel import ClassFilesMapping
 from seglab.errors import ConfigError, DataError
 
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 
 @FORMATS.register("rle-table")
-class RleTableFormat(DatasetFormat):
+class RleTableFormat(FindingFormat[tuple[list[Path], list[Folder]]]):
     """A CSV of run-length encoded masks (Kaggle) beside the image folder; DATA is the folder or the CSV."""
 
     reads_file = True
@@ -58,26 +58,20 @@ class RleTableFormat(DatasetFormat):
               "images, with no mask files")
     priority = -1  # before the manifest (a CSV too) and folder-pairs (which finds the images alone)
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, tuple[list[Path], list[Folder]]] = {}
-
-    def tables_of(self, root: Path) -> tuple[list[Path], list[Folder]]:
+    def find(self, root: Path) -> tuple[list[Path], list[Folder]]:
         """The run-length tables of `root` (the folder's, or `root` itself when it is one) and the
-        folders under the tables' folder, once per root: detect and index read the same listing."""
-        if root not in self._found:
-            tables = ([root] if is_rle_table(root) else []) if root.is_file() else rle_tables(root)
-            self._found[root] = (tables, walk(root.parent if root.is_file() else root) if tables else [])
-        return self._found[root]
+        folders under the tables' folder: detect and index read the same listing."""
+        tables = ([root] if is_rle_table(root) else []) if root.is_file() else rle_tables(root)
+        return tables, walk(root.parent if root.is_file() else root) if tables else []
 
     def detect(self, root: Path) -> bool:
-        tables, folders = self.tables_of(root)
+        tables, folders = self.found(root)
         if root.is_file() or not tables:
             return bool(tables)
         return not ships_mask_files(folders)  # TGS, Carvana
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        tables, walked = self.tables_of(root)
+        tables, walked = self.found(root)
         table = _read_table(_the_table(root, tables))
         base = table.path.parent
         folders = [f for f in walked if f.files and not f.named_mask]

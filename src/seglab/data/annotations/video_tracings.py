@@ -47,7 +47,7 @@ from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.io import write_mask_png
 from seglab.data.files.staging import cache_folder, staged_folder
 from seglab.data.files.video_frames import is_video, pyav, read_frames
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class _Traced:
 
 
 @FORMATS.register("video-tracings")
-class VideoTracingsFormat(DatasetFormat):
+class VideoTracingsFormat(FindingFormat[tuple[list[Table], Headers]]):
     """Videos with a table of outlines traced on some frames; see the module docstring."""
 
     layout = ("videos with a table of outlines traced on some of their frames (EchoNet-Dynamic, EchoNet-Pediatric): "
@@ -82,21 +82,15 @@ class VideoTracingsFormat(DatasetFormat):
               "FileList.csv (FileName,...,Split); needs pip install 'seglab[video]'")
     priority = 5  # before every layout of image files: its frames are no files until decoded
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, tuple[list[Table], Headers]] = {}
-
-    def tables_of(self, root: Path) -> tuple[list[Table], Headers]:
-        """`_tracing_tables` of `root`, once per root: detect runs on every DATA, index reads the same headers."""
-        if root not in self._found:
-            self._found[root] = _tracing_tables(root) if root.is_dir() else ([], {})
-        return self._found[root]
+    def find(self, root: Path) -> tuple[list[Table], Headers]:
+        """`_tracing_tables` of `root`: detect runs on every DATA, index reads the same headers."""
+        return _tracing_tables(root) if root.is_dir() else ([], {})
 
     def detect(self, root: Path) -> bool:
-        return bool(self.tables_of(root)[0])
+        return bool(self.found(root)[0])
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        tables, headers = self.tables_of(root)
+        tables, headers = self.found(root)
         if len(tables) > 1:
             listed = ", ".join(str(t.parent) for t, _ in tables)
             raise DataError(f"'{root}' holds {len(tables)} tracing tables ({listed}), a dataset each; pass one "

@@ -26,7 +26,7 @@ from seglab.data.discovery.naming import folders_split, usable_splits
 from seglab.data.files.delimiters import table_delimiter
 from seglab.data.files.index import DatasetIndex
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.data.layouts.hub_parquet import hub_value_names
 from seglab.data.layouts.manifest import JSON_LINES_SUFFIX, listed_pairs
 from seglab.data.layouts.manifest_columns import IMAGE_FILE_COLUMN, MASK_FILE_COLUMNS
@@ -36,7 +36,7 @@ _HEADER_BYTES = 1 << 16  # a header line, or a first JSON Lines row, is far shor
 
 
 @FORMATS.register("imagefolder")
-class ImageFolderFormat(DatasetFormat):
+class ImageFolderFormat(FindingFormat[list[Path]]):
     """A Hugging Face imagefolder whose metadata files pair images and masks; see the module docstring."""
 
     layout = ("a Hugging Face imagefolder: metadata.jsonl or metadata.csv with file_name and mask_file_name columns "
@@ -44,15 +44,11 @@ class ImageFolderFormat(DatasetFormat):
               "id2label.json beside")
     priority = 0  # before folder-pairs, which pairs images/ and masks/ by name: here the metadata alone links them
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, list[Path]] = {}
-
-    def detect(self, root: Path) -> bool:
-        return root.is_dir() and bool(self._metadata_files(root))
+    def find(self, root: Path) -> list[Path]:
+        return metadata_files(root) if root.is_dir() else []
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        files = self._metadata_files(root)
+        files = self.found(root)
         pairs, unlabelled = [], []
         for path in files:
             _, listed, images, _ = listed_pairs(path)
@@ -72,13 +68,6 @@ class ImageFolderFormat(DatasetFormat):
         if encoding.classes is None and type(encoding.mapping) is IdentityMapping:
             index.value_names = hub_value_names(root, files)
         return index
-
-    def _metadata_files(self, root: Path) -> list[Path]:
-        """`metadata_files` of `root`, its folders walked once for detect and index."""
-        if root not in self._found:
-            self._found[root] = metadata_files(root)
-        return self._found[root]
-
 
 def metadata_files(root: Path) -> list[Path]:
     """The imagefolder metadata files that pair images with masks: `metadata.jsonl` or

@@ -20,7 +20,7 @@ from seglab.data.layouts.array_stacks.pairing import _pairs_of_stacks
 from seglab.data.layouts.array_stacks.slice_files import _extracted
 from seglab.data.layouts.array_stacks.splits_and_groups import _case_files, _case_folders, _split
 from seglab.data.layouts.array_stacks.stacks import _Stack, _label
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.data.layouts.sample_groups import fold_groups_of, groups_left_out, left_out
 from seglab.data.splitting.split_lists import case_splits
 
@@ -39,7 +39,7 @@ class _Found:
 
 
 @FORMATS.register("array-stack")
-class ArrayStackFormat(DatasetFormat):
+class ArrayStackFormat(FindingFormat[_Found]):
     """NumPy stacks of images and masks (PanNuke, CoNIC); see the package docstring (`array_stacks`)."""
 
     layout = ("NumPy stacks: images.npy (N, H, W, C) + masks.npy or labels.npy (N, H, W[, C]) of the same count "
@@ -52,19 +52,12 @@ class ArrayStackFormat(DatasetFormat):
     priority = 12  # before volumes and folder-pairs, which would take a stack for one image
     picks_folders = True  # --masks and --images pick stacks by name (ToothFairy's gt_alpha beside gt_sparse)
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, _Found] = {}
-
-    def _stacks_and_pairs(self, root: Path) -> _Found:
-        if root not in self._found:
-            stacks, damaged = _stacks(root, self.options.band_words) if root.is_dir() else ([], [])
-            pairs = _pairs_of_stacks(stacks, root, self.options.images, self.options.masks)
-            self._found[root] = _Found(stacks, pairs, damaged)
-        return self._found[root]
+    def find(self, root: Path) -> _Found:
+        stacks, damaged = _stacks(root, self.options.band_words) if root.is_dir() else ([], [])
+        return _Found(stacks, _pairs_of_stacks(stacks, root, self.options.images, self.options.masks), damaged)
 
     def _pairs(self, root: Path) -> list[tuple[_Stack, _Stack]]:
-        return self._stacks_and_pairs(root).pairs
+        return self.found(root).pairs
 
     def detect(self, root: Path) -> bool:
         return bool(self._pairs(root))
@@ -116,7 +109,7 @@ class ArrayStackFormat(DatasetFormat):
         if classes is None:
             classes = ClassSpec(PANNUKE_CLASSES) if pannuke and pairs else _attribute_classes(mask_stacks)
         encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)  # Lucchi's 0/255
-        found = self._stacks_and_pairs(root)
+        found = self.found(root)
         index = DatasetIndex(root, "array-stack", pairs, [], encoding.classes, encoding.mapping,
                              [*found.damaged, *encoding.problems])
         index.pairing = lines
