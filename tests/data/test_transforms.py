@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from seglab.data.files.label_resize import resize_mask
+from seglab.data.files.label_resize import resize_mask, same_aspect_ratio
 from seglab.data.loading.transforms import resize_image, to_tensor
 
 
@@ -62,3 +62,10 @@ def test_resize_rejects_bad_sizes():
         resize_mask(np.zeros((2, 2)), (0, 3))
     with pytest.raises(ValueError, match="size"):
         resize_image(np.zeros((2, 2, 1)), (2,))
+
+
+def test_same_aspect_ratio_allows_a_side_rounded_by_a_pixel_and_no_more():
+    """The audit's size-mismatch hint and --resize-masks tell a mask at another resolution alike."""
+    assert same_aspect_ratio((299, 299), (256, 256)) and same_aspect_ratio((1920, 1080), (2560, 1440))
+    assert same_aspect_ratio((20, 27), (16, 21))  # 21 * 20 / 16 = 26.25: 27 rounded off it
+    assert not same_aspect_ratio((20, 30), (16, 21)) and not same_aspect_ratio((20, 20), (0, 5))

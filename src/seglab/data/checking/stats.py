@@ -24,6 +24,7 @@ from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import read_header, read_image, read_mask
+from seglab.data.files.label_resize import same_aspect_ratio
 from seglab.data.files.no_data import likely_marker, no_data_value
 from seglab.data.classes.mapping import LabelMapping, MaskMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping, drawn_as_outlines
@@ -377,7 +378,7 @@ def _scale_hint(image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> str:
         return (f", exactly {ratio} times the mask on each side: the masks were drawn at a lower resolution; resize "
                 f"the images to the masks' size in a copy of the dataset (1/{ratio} on each side), or pass "
                 f"{_RESIZE_MASKS}")
-    if not (mask_h and mask_w) or abs(mask_w * image_h / mask_h - image_w) > 1:  # off by more than rounding
+    if not same_aspect_ratio(image_hw, mask_hw):
         return ""
     return (f", {image_h / mask_h:.3g} times the mask on each side (the same aspect ratio): the masks were saved at "
             f"another resolution; pass {_RESIZE_MASKS}, or resize the images to the masks' size in a copy of the "

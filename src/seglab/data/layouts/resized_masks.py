@@ -22,6 +22,7 @@ from PIL import Image, UnidentifiedImageError
 from seglab.data.files.file_version import versions
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.io import read_header
+from seglab.data.files.label_resize import same_aspect_ratio
 from seglab.data.files.staging import cache_folder, staged_folder
 from seglab.errors import DataError
 
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1  # part of every key: bump when what is written changes
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
-_ROUNDING = 1  # pixels a side may differ from the ratio's, rounded when the masks were saved
 _PNG_MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "I;16")  # what Pillow writes to PNG exactly; others to TIFF
 _TIFF_SUFFIXES = (".tif", ".tiff")
 
@@ -53,7 +53,7 @@ def resized_masks(index: DatasetIndex, cache_dir: str | None) -> DatasetIndex:
 
 def _image_size(pair: Pair) -> tuple[int, int] | None:
     """The (H, W) of `pair`'s image when its one mask is that image scaled by one ratio on both
-    sides, to within `_ROUNDING`, by the headers alone; None otherwise, or for files Pillow does
+    sides (`same_aspect_ratio`), by the headers alone; None otherwise, or for files Pillow does
     not read and masks an EXIF orientation turns."""
     if pair.mask is None or pair.more_masks:
         return None
@@ -63,8 +63,7 @@ def _image_size(pair: Pair) -> tuple[int, int] | None:
         return None
     if image.size is None or mask.size is None or mask.orientation != 1 or image.size == mask.size:
         return None
-    (image_h, image_w), (mask_h, mask_w) = image.size, mask.size
-    return image.size if abs(mask_w * image_h / mask_h - image_w) <= _ROUNDING else None
+    return image.size if same_aspect_ratio(image.size, mask.size) else None
 
 
 def _resized(pair: Pair, folder: Path, written: dict[str, str]) -> Pair:
