@@ -2,11 +2,11 @@
 scaled by one ratio on both sides (Rico's semantic annotations: 1440x2560 PNGs for 1080x1920
 screenshots), read at their images' size without editing the dataset. Each such mask is resized
 once, nearest neighbour (every pixel stays a label, colours and palettes exact), into the cache
-(`<cache>/resized-masks/`) as PNG (a TIFF's as TIFF, a JPEG's without a second loss), so that
-every later stage reads plain pairs and the audit's findings on it name the shipped mask
-(`Pair.sources`; those on the image, the dataset's own file, name only the image). A mask of
-another aspect ratio, or one Pillow does not read, is left as it is, for the audit's
-`size-mismatch` to name.
+(`<cache>/resized-masks/`) as PNG (a JPEG's without a second loss; a mode PNG cannot hold as
+TIFF), so that every later stage reads plain pairs and the audit's findings on it name the
+shipped mask (`Pair.sources`; those on the image, the dataset's own file, name only the image).
+A mask of another aspect ratio, or one Pillow does not read or whose header gives no size (a
+TIFF's), is left as it is, for the audit's `size-mismatch` to name.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = 1  # part of every key: bump when what is written changes
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
 _PNG_MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "I;16")  # what Pillow writes to PNG exactly; others to TIFF
-_TIFF_SUFFIXES = (".tif", ".tiff")
 
 
 def resized_masks(index: DatasetIndex, cache_dir: str | None) -> DatasetIndex:
@@ -92,8 +91,8 @@ def _written(sizes: dict[Path, tuple[int, int]], root: Path, cache: Path) -> tup
                         resized = picture.resize((width, height), Image.Resampling.NEAREST)
                 except (OSError, UnidentifiedImageError, ValueError):
                     continue
-                tiff = mask.suffix.lower() in _TIFF_SUFFIXES or resized.mode not in _PNG_MODES
-                name = f"{k:06d}_{mask.stem}{'.tif' if tiff else '.png'}"  # a JPEG's as PNG: no second loss
+                suffix = ".png" if resized.mode in _PNG_MODES else ".tif"  # a JPEG's as PNG: no second loss
+                name = f"{k:06d}_{mask.stem}{suffix}"
                 resized.save(partial / name)
                 written[str(mask)] = name
             (partial / _MANIFEST).write_text(json.dumps(written))
