@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover
+from seglab.data.annotations.annotated_images import located_images
 from seglab.errors import DataError
 
 COLOURS = {"car": (255, 0, 0), "pedestrian": (0, 255, 0)}
@@ -84,6 +85,19 @@ def test_vertex_exports_in_two_folders_are_refused_with_one_to_pass(tmp_path):
     again.write_text((tmp_path / EXPORT).read_text())
     with pytest.raises(DataError, match="Vertex AI exports lie in 2 folders.*pass one export as DATA"):
         discover(tmp_path)
+
+
+def test_located_images_tries_every_name_as_a_path_before_base_names_only_when_asked(tmp_path):
+    """The default order, a name as a path, then its base name, then the next name, stays for the
+    annotation files that name images; bucket exports ask for every end of a URI as a path first."""
+    for site in ("site_a", "site_b"):
+        (tmp_path / site).mkdir()
+        Image.new("RGB", (4, 4)).save(tmp_path / site / "street_00.jpg")
+    source, names = tmp_path / "export.jsonl", [(1, ["project/site_a/street_00.jpg", "site_a/street_00.jpg"])]
+    _, problems = located_images([(source, names)], tmp_path, "line")
+    assert [p.code for p in problems] == ["mask-without-image"]  # the first name's base name: two files have it
+    found, problems = located_images([(source, names)], tmp_path, "line", paths_first=True)
+    assert found == {source: {1: tmp_path / "site_a" / "street_00.jpg"}} and problems == []
 
 
 def test_images_of_one_name_in_two_folders_are_told_apart_by_a_shorter_end_of_their_uris(tmp_path):

@@ -29,11 +29,14 @@ def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Seq
 
 
 def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Sequence[str]]]]], base: Path,
-                   what: str) -> tuple[dict[Path, dict[Hashable, Path]], list[Problem]]:
+                   what: str, paths_first: bool = False) -> tuple[dict[Path, dict[Hashable, Path]], list[Problem]]:
     """Each annotation file's images, keyed as given: `named` holds (annotation file, [(key,
     image name, or names to try in turn)]); an image no file or several files fit is a problem,
-    named by its `what` ("id 7"). Two files may name one image (a subset file beside the whole:
-    the caller decides)."""
+    named by its `what` ("id 7"). Each name is tried as a path, then by its base name, before the
+    next name; with `paths_first`, every name as a path before any base name (a bucket URI's ends:
+    `site_a/street_00.jpg` is there as a path where the longer end's base name, `street_00.jpg`,
+    fits two files). Two files may name one image (a subset file beside the whole: the caller
+    decides)."""
     by_name: dict[str, list[Path]] = {}
     for folder in walk(base):
         for path in folder.files:
@@ -46,9 +49,9 @@ def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Se
             tried = [names] if isinstance(names, str) else list(names)
             candidates: list[Path] = []
             name = tried[0] if tried else ""  # the name said when none is found
-            for each in tried:
-                candidates = [p for p in (source.parent / each, base / each) if file_inside(p, base)]
-                candidates = candidates or nearest(by_name.get(Path(each).name, []), source)
+            for each, as_path in _attempts(tried, paths_first):
+                candidates = ([p for p in (source.parent / each, base / each) if file_inside(p, base)] if as_path
+                              else nearest(by_name.get(Path(each).name, []), source))
                 if candidates:
                     name = each
                     break
@@ -58,6 +61,13 @@ def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Se
                 continue
             found[source][key] = candidates[0]
     return found, problems
+
+
+def _attempts(names: list[str], paths_first: bool) -> list[tuple[str, bool]]:
+    """The order `located_images` tries `names` in: (name, as a path, else by its base name)."""
+    if paths_first:
+        return [(name, True) for name in names] + [(name, False) for name in names]
+    return [(name, as_path) for name in names for as_path in (True, False)]
 
 
 def _ambiguous(candidates: list[Path], base: Path) -> str:

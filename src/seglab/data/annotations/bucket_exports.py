@@ -119,18 +119,12 @@ def bucket_files(named: Sequence[tuple[Hashable, str]], source: Path, base: Path
     """The file under `base` each key's URI names (`named`: (key, URI)) in the export `source`:
     by the path below the bucket, else the base name (the module docstring); a URI that names
     none or several files is a problem, said as `what` ("row 7") says it."""
-    ends = [(key, _tried_ends(_ends(below_bucket(uri)), source, base)) for key, uri in named]
-    located, problems = located_images([(source, ends)], base, what)
+    ends = [(key, _ends(below_bucket(uri))) for key, uri in named]
+    # every end as a path before any base name: two images of one name (`site_a/street_00.jpg`,
+    # `site_b/street_00.jpg` of `gs://b/project/site_a/...` copied without `project/`) are told
+    # apart by the shorter end `site_a/street_00.jpg`, not called ambiguous by the longer's base name
+    located, problems = located_images([(source, ends)], base, what, paths_first=True)
     found = located[source]
     by_name = sum(1 for key, tried in ends if key in found
                   and not any(found[key] in (base / end, source.parent / end) for end in tried))
     return BucketFiles(found, problems, by_name)
-
-
-def _tried_ends(ends: list[str], source: Path, base: Path) -> list[str]:
-    """The first of a URI's `ends` that is a file beside the export `source` or under `base`, alone,
-    else all of them: `located_images` tries each name as a path and then its base name, so the
-    first end's base name would decide before a shorter end is tried as a path, and two images of
-    one name (`site_a/street_00.jpg`, `site_b/street_00.jpg` of `gs://b/project/site_a/...` copied
-    without `project/`) were called ambiguous where `site_a/street_00.jpg` picks one."""
-    return next(([end] for end in ends if any(file_inside(folder / end, base) for folder in (source.parent, base))), ends)
