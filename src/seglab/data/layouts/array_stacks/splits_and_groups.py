@@ -6,6 +6,7 @@ straddles two splits.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from seglab.data.discovery.naming import folder_split, folders_split
@@ -13,6 +14,7 @@ from seglab.data.layouts.array_stacks.stacks import _Stack
 
 _FOLD = re.compile(r"fold[ _-]?([123])$", re.IGNORECASE)
 _FOLD_SPLITS = {"1": "train", "2": "val", "3": "test"}  # PanNuke's paper, split 1
+_MIN_CASE_FOLDERS = 2
 _MIN_CASE_FILES = 3  # a train, a validation and a test case; two files may be halves of one set
 
 
@@ -36,12 +38,12 @@ def _case_folders(pairs: list[tuple[_Stack, _Stack]], root: Path) -> dict[Path, 
     patient's scan a folder. Each folder holds one pair's image and mask stacks and names no
     split or fold (MitoEM's `train/`, PanNuke's `fold1/` are splits), and there are two or more;
     empty otherwise (CoNIC's one folder of patches)."""
-    folders = [masks.path.parent for images, masks in pairs if images.path.parent == masks.path.parent]
-    if len(folders) != len(pairs) or len(set(folders)) != len(folders) or len(folders) < 2:
-        return {}
-    if any(f == root or folder_split(f.name) or _FOLD.search(f.name) for f in folders):
-        return {}
-    return {folder: folder.relative_to(root).as_posix() for folder in sorted(folders)}
+    def names_split(masks: _Stack) -> bool:
+        folder = masks.path.parent
+        return folder == root or bool(folder_split(folder.name) or _FOLD.search(folder.name))
+
+    return _cases(pairs, lambda stack: stack.path.parent, _MIN_CASE_FOLDERS, names_split,
+                  lambda folder: folder.relative_to(root).as_posix())
 
 
 def _case_files(pairs: list[tuple[_Stack, _Stack]], root: Path) -> dict[Path, str]:
@@ -51,9 +53,19 @@ def _case_files(pairs: list[tuple[_Stack, _Stack]], root: Path) -> dict[Path, st
     file. `_MIN_CASE_FILES` or more, none named for a split or fold (TissueNet's
     `tissuenet_v1.1_train.npz` is a split; case files in a `train/` folder are cases); empty
     otherwise (PanNuke's image and mask files apart)."""
-    files = [masks.path for images, masks in pairs if images.path == masks.path]
-    if len(files) != len(pairs) or len(set(files)) != len(files) or len(files) < _MIN_CASE_FILES:
+    return _cases(pairs, lambda stack: stack.path, _MIN_CASE_FILES,
+                  lambda masks: bool(_named_split(masks) or _FOLD.search(masks.path.stem)),
+                  lambda path: path.relative_to(root).with_suffix("").as_posix())
+
+
+def _cases(pairs: list[tuple[_Stack, _Stack]], place: Callable[[_Stack], Path], fewest: int,
+           names_split: Callable[[_Stack], bool], name: Callable[[Path], str]) -> dict[Path, str]:
+    """The `place` of each pair's stacks (their folder, their file) by its case's `name`, when each
+    place holds one pair's image and mask stacks, `fewest` or more, and no pair's mask stack
+    `names_split` (a split or fold, not a case); empty otherwise."""
+    places = [place(masks) for images, masks in pairs if place(images) == place(masks)]
+    if len(places) != len(pairs) or len(set(places)) != len(places) or len(places) < fewest:
         return {}
-    if any(_named_split(masks) or _FOLD.search(masks.path.stem) for _, masks in pairs):
+    if any(names_split(masks) for _, masks in pairs):
         return {}
-    return {path: path.relative_to(root).with_suffix("").as_posix() for path in sorted(files)}
+    return {found: name(found) for found in sorted(places)}
