@@ -97,6 +97,15 @@ def test_written_labels_read_back_on_the_same_grid(tmp_path, suffix):
     np.testing.assert_allclose(read_affine, affine, atol=1e-9)
 
 
+@pytest.mark.parametrize(("top", "element"), [(3, "MET_UCHAR"), (300, "MET_SHORT"), (-1, "MET_SHORT")])
+def test_written_labels_are_typed_as_their_values_need(tmp_path, top, element):
+    labels = np.zeros(SHAPE, np.int64)
+    labels.flat[0] = top
+    write_labels(tmp_path / "out.mha", labels, np.eye(4))
+    assert f"\nElementType = {element}\n".encode() in (tmp_path / "out.mha").read_bytes()
+    np.testing.assert_array_equal(read_metaimage(tmp_path / "out.mha")[0], labels)
+
+
 def promise12(root: Path) -> None:
     """PROMISE12's parts: each case beside its segmentation, `.mhd` headers with `.raw` data."""
     for part, cases in (("TrainingData_Part1", range(0, 3)), ("TrainingData_Part2", range(3, 6))):

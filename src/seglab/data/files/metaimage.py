@@ -258,7 +258,7 @@ def write_labels(path: Path, labels: np.ndarray, affine: np.ndarray) -> None:
                 f"Offset = {' '.join(f'{v:.10g}' for v in origin)}\n"
                 f"ElementSpacing = {' '.join(f'{v:.10g}' for v in spacing)}\n"
                 f"DimSize = {' '.join(map(str, labels.shape))}\n"
-                f"ElementType = {'MET_UCHAR' if dtype.itemsize == 1 else 'MET_SHORT'}\nElementDataFile = LOCAL\n")
+                f"ElementType = {metaimage_type(dtype)}\nElementDataFile = LOCAL\n")
     else:
         data = gzip.compress(voxels)
         directions = " ".join("(" + ",".join(f"{v:.10g}" for v in column) + ")" for column in columns.T)
