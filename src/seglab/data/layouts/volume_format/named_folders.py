@@ -25,7 +25,7 @@ from seglab.data.files.slice_cache import Subject
 from seglab.data.layouts.volume_format.cases import (Layout, hdf5_volumes_in, matched_cases, volumes_in,
                                                      with_modalities)
 from seglab.data.layouts.volume_format.modality_folders import modality_folder_cases, names_a_modality
-from seglab.data.layouts.volume_format.separate_datasets import refuse_shared_images
+from seglab.data.layouts.volume_format.separate_datasets import refuse_tasks_on_shared_images
 from seglab.data.layouts.volume_format.subject_folders import names_repeat, with_prefix
 
 
@@ -174,14 +174,14 @@ def _placed(root: Path, found: Sequence[tuple[str, Layout]]) -> list[Layout]:
     """The layouts of several image and label folders, each with its cases named with its place
     (its folder's path) when a name is in two of them: read as they are, they would be one case.
     Places whose cases of one name are one image labelled for a task each are refused
-    (`refuse_shared_images`: SAM-Med3D's `<target>/ct_WORD/`).
+    (`refuse_tasks_on_shared_images`: SAM-Med3D's `<target>/ct_WORD/`).
 
     Raises:
         DataError: the same image volumes with other labels in two places.
     """
     repeated = names_repeat([layout for _, layout in found])
     if repeated:
-        refuse_shared_images(root, [(root / place, layout) for place, layout in found])
+        refuse_tasks_on_shared_images(root, [(root / place, layout) for place, layout in found])
     return [with_prefix(layout, place) if repeated else layout for place, layout in found]
 
 

@@ -75,7 +75,8 @@ def refuse_separate_tasks(root: Path, found: Sequence[tuple[Path, Layout]], labe
                    f"({held})", label_file, "give their labels one numbering")
 
 
-def refuse_shared_images(root: Path, found: Sequence[tuple[Path, Layout]], label_file: str | None = None) -> None:
+def refuse_tasks_on_shared_images(root: Path, found: Sequence[tuple[Path, Layout]],
+                                  label_file: str | None = None) -> None:
     """Refuse `root` when two of its folders of cases (`found`, each folder's cases) hold cases of
     one name whose image volumes are the same bytes and whose labels are not (the first `_SAMPLED`
     such cases, `_COPIED` at least): the targets of a task each on one set of images (SAM-Med3D's,

@@ -37,7 +37,7 @@ from seglab.data.layouts.volume_format.channel_folders import ChannelFolder, cha
 from seglab.data.layouts.volume_format.label_products import label_products
 from seglab.data.layouts.volume_format.label_voxels import LabelVoxels
 from seglab.data.layouts.volume_format.separate_datasets import (refuse_separate_datasets, refuse_separate_tasks,
-                                                                   refuse_shared_images)
+                                                                   refuse_tasks_on_shared_images)
 from seglab.data.layouts.volume_format.time_points import time_point_scans
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
@@ -75,7 +75,7 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     path; a container of study folders is their patient, their group (`_patient_groups`); folders
     each with split folders of their own, or of cases named alike whose labels hold different values
     or whose images are one set labelled for a task each, are refused (`refuse_separate_datasets`,
-    `refuse_separate_tasks`, `refuse_shared_images`).
+    `refuse_separate_tasks`, `refuse_tasks_on_shared_images`).
 
     Raises:
         DataError: separate datasets side by side, or case folders holding several label volumes
@@ -115,7 +115,7 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         if versions:
             raise _versions_refusal(root, found, versions)
         refuse_separate_tasks(root, found, label_file)
-        refuse_shared_images(root, found, label_file)
+        refuse_tasks_on_shared_images(root, found, label_file)
     for container, layout in found:
         if repeated:
             layout = with_prefix(layout, container.relative_to(root).as_posix())
