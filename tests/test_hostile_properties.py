@@ -3235,3 +3235,24 @@ def test_any_band_time_series_give_pairs_or_a_seglab_error(tmp_path_factory, odd
             pass
 
     _small_allocation(read)
+
+
+
+@example(text="9" * 5000 + " x 2 x 2 voxels, 8-bit", size=9)  # int() of 5,000 digits: ValueError
+@SETTINGS
+@given(text=st.lists(st.sampled_from(["1000 x 1000 x 1000", "3 x 3", "0 x 0 x 0", "9" * 40 + " x 2", "2 x 2 x " +
+                                      "9" * 5000, "8-bit", "16 bits", "signed", "float", "٣ x ٣", "x" * 30, "64-bit"])
+                     | st.text(max_size=20), max_size=5).map(" ".join),
+       size=st.sampled_from([0, 1, 9, 18, 27, 36]))
+def test_any_readme_dimensions_beside_headerless_raw_volumes_are_named_or_placeholders(tmp_path_factory, text, size):
+    """A README beside a headerless .raw volume stating dimensions past int()'s digits, of zero,
+    that overflow or do not fit the file, in any words: the refusal names the .raw file and a
+    header to write, never another exception."""
+    from seglab.data import discover
+
+    root = _example_folder(tmp_path_factory, "raw")
+    (root / "volume.raw").write_bytes(bytes(size))
+    (root / "README.md").write_text(text, errors="surrogateescape")
+    with pytest.raises(SeglabError) as refusal:
+        discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")))
+    assert "volume.raw" in str(refusal.value) or size == 0

@@ -19,7 +19,8 @@ from seglab.data.files.metaimage import METAIMAGE_SUFFIXES, NRRD_SUFFIXES, metai
 
 RAW_SUFFIX = ".raw"
 _HEADERS = (*METAIMAGE_SUFFIXES, *NRRD_SUFFIXES)
-_DIMENSIONS = re.compile(r"\b(\d+)\s*[x×*]\s*(\d+)(?:\s*[x×*]\s*(\d+))?\b")  # "1000 x 1000 x 1000", "512x512"
+# "1000 x 1000 x 1000", "512x512"; a side of 19 digits or more fills no file, and int() refuses 4,300
+_DIMENSIONS = re.compile(r"\b(\d{1,18})\s*[x×*]\s*(\d{1,18})(?:\s*[x×*]\s*(\d{1,18}))?\b")
 _BITS = re.compile(r"\b(8|16|32|64)[- ]?bits?\b", re.IGNORECASE)
 _FLOAT = re.compile(r"\bfloat|\breal\b", re.IGNORECASE)
 _SIGNED = re.compile(r"(?<!un)signed\b", re.IGNORECASE)
