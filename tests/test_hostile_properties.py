@@ -3256,3 +3256,30 @@ def test_any_readme_dimensions_beside_headerless_raw_volumes_are_named_or_placeh
     with pytest.raises(SeglabError) as refusal:
         discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")))
     assert "volume.raw" in str(refusal.value) or size == 0
+
+
+_LONG_NAMES = ["a" + " " * 9999, "a_" * 5000, "a_000" * 2000, "case1 " * 1666, "a1" + "_a" * 4999,
+               "LE07_L1TP_" * 1000, "a [" * 3333, "1" * 10000, "a" + "-" * 9999 + "LE07", "x_" * 4999 + "slice"]
+
+
+@example(name="a" + " " * 9999)  # the place before a Landsat code: a lazy run beside a run of separators, 2 s
+@example(name="a_" * 5000)  # a case-slice name: two runs of any characters, 0.5 s
+@settings(max_examples=20, deadline=None)
+@given(name=st.sampled_from(_LONG_NAMES) | st.text(st.sampled_from("aZ1_- .xLE07TP["), min_size=2000, max_size=10000))
+def test_names_that_almost_match_the_subject_rules_are_read_in_linear_time(name):
+    """A 10,000-character name that almost matches a subject rule's pattern (case-slice names,
+    case ids, a place before a sensor, region tags, leading ids): each rule's pattern ends within
+    0.1 s, where one whose runs may backtrack into each other takes seconds."""
+    import re
+    import time
+
+    from seglab.data.splitting.subjects import file_names, folders, grouping
+
+    patterns = [value for module in (file_names, folders, grouping) for value in vars(module).values()
+                if isinstance(value, re.Pattern)]
+    searched = (file_names._SCENE_ID, folders._FOLDER_NUMBER)  # the rest are matched from a name's start alone
+    for pattern in patterns:
+        for match in (pattern.match, pattern.fullmatch, *([pattern.search] * (pattern in searched))):
+            start = time.perf_counter()
+            match(name)
+            assert time.perf_counter() - start < 0.1, (pattern.pattern, match.__name__)

@@ -32,8 +32,9 @@ from seglab.data.splitting.subjects.name_parts import NAME_PART, folder_in_split
 # `ct_00--AbdomenCT1K--Case_00001--x_0003`: slice 3 along x)
 _SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])(?:[_\-. ]*(?:slice|slc|frame|lesion)[_\-. ]*|[_\-. ]+[xyz]_)\d+$",
                          re.IGNORECASE)
-# MedSAM's `CT_Abd_FLARE22_Tr_0001-012`: slice 12 after a case id ending in a zero-padded number
-_CASE_SLICE = re.compile(r"(?P<subject>.*[a-z].*[_\-]\d{3,})-\d{3,}", re.IGNORECASE)
+# MedSAM's `CT_Abd_FLARE22_Tr_0001-012`: slice 12 after a case id ending in a zero-padded number, a letter in the
+# name (looked ahead for once: two runs of any characters around it backtracked into each other, 0.5 s a long name)
+_CASE_SLICE = re.compile(r"(?=.*[a-z])(?P<subject>.*[_\-]\d{3,})-\d{3,}", re.IGNORECASE)
 # BiomedParse's `patient001_frame01_1_MRI_heart`: a word naming a subject and its number lead the name
 _CASE_ID = re.compile(r"(?P<subject>(?:patient|case|subject)[_\- ]?\d+)[_\- ].+", re.IGNORECASE)
 _LANDSAT_LEVEL = r"L[COTEM]0\d_L\w{3}"  # a Landsat sensor and processing level: LE07_L1TP
@@ -42,9 +43,10 @@ _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2
     rf"{_LANDSAT_LEVEL}_\d{{6}}_\d{{8}}_\d{{8}}_\d{{2}}_(?:T1|T2|RT)|L[COTEM]\d\d{{13}}[A-Z]{{3}}\d{{2}}"
     rf"|{_SENTINEL2_LEVEL}_\d{{8}}T\d{{6}}_N\d{{4}}_R\d{{3}}_T\d{{2}}[A-Z]{{3}}_\d{{8}}T\d{{6}}")
 # CALFIN's `Upernavik-NE_LE07_L1TP_2003-06-10_017-008_T1_B4_Subset`: a place named by words before a
-# Landsat sensor and processing level, or a Sentinel-2 mission and product level
+# Landsat sensor and processing level, or a Sentinel-2 mission and product level; the place ends in a letter, so
+# that its run and the separators' cannot share characters (each backtracked into the other: 2 s a long name)
 _PLACE_BEFORE_SENSOR = re.compile(
-    rf"(?P<place>[a-z][a-z_\- ]*?)[_\- ]+(?:{_LANDSAT_LEVEL}|{_SENTINEL2_LEVEL})_", re.IGNORECASE)
+    rf"(?P<place>[a-z](?:[a-z_\- ]*[a-z])?)[_\- ]+(?:{_LANDSAT_LEVEL}|{_SENTINEL2_LEVEL})_", re.IGNORECASE)
 _PATCH_WORDS = ("patch", "tile", "crop", "chip")  # before a tile's numbers: Sen2Fire's `scene_1_patch_0_3`
 _TAIL_NUMBER = re.compile(r"[a-z]{0,3}\d+", re.IGNORECASE)  # a crop's x, y, w, h or date; `lv1`: a zoom level
 _REGION_TAG = re.compile(  # QuPath's TileExporter: `CMU-1 [d=2,x=0,y=64,w=64,h=64]`, z and t after h where set;

@@ -26,7 +26,7 @@ from seglab.data.splitting.subjects.name_parts import folder_in_split, last_part
 _EYE_WORDS = {"l", "r", "od", "os", "left", "right"}
 _EYE_NAME = re.compile(rf"^(?P<subject>.*\d)[_\- ]?(?:{'|'.join(sorted(_EYE_WORDS))})$", re.IGNORECASE)
 _FRAME_NUMBER = re.compile(r"(?P<video>.*\D)?(?P<frame>\d+)")  # SegTrack's bmx_06668: frame 6668 of bmx
-_FOLDER_NUMBER = re.compile(r"\d+$")  # the case a folder holds: TNBC's Slide_01/ and GT_01/
+_FOLDER_NUMBER = re.compile(r"(?<!\d)\d+$")  # the case a folder holds: TNBC's Slide_01/, GT_01/ (tried at a run's start)
 _FRAME_DIGITS = 5  # a video's frame numbers: DAVIS' 00000.jpg; fewer digits number samples (MVTec's 000.png)
 
 
