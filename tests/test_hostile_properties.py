@@ -3237,6 +3237,41 @@ def test_any_band_time_series_give_pairs_or_a_seglab_error(tmp_path_factory, odd
     _small_allocation(read)
 
 
+def _mask_picture(path: Path, mode: str, height: int, width: int) -> None:
+    """A mask of `mode` (palette, 16-bit, RGBA, bilevel, 32-bit float as TIFF) of values 0 and 1."""
+    picture = Image.fromarray((np.arange(height * width).reshape(height, width) % 2).astype(np.uint8)).convert(mode)
+    if mode == "P":
+        picture.putpalette([0, 0, 0, 255, 0, 0])
+    picture.save(path)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(image=st.sampled_from([(6, 8), (1, 8), (8, 1), (1, 1), (600, 2), (2, 600), (300, 400)]),
+       mask=st.sampled_from([(3, 4), (1, 4), (4, 1), (1, 1), (12, 16), (2, 1), (1, 300), (1, 2)]),
+       mode=st.sampled_from(["L", "P", "I;16", "RGBA", "1", "LA", "RGB"]), suffix=st.sampled_from([".png", ".tif"]),
+       cut=st.integers(0, 120))
+def test_masks_of_any_size_and_mode_with_resize_masks_give_pairs_or_a_seglab_error(tmp_path_factory, image, mask, mode,
+                                                                                  suffix, cut):
+    """`--resize-masks` over masks of 1xN, huge ratios, other aspects, palette, 16-bit, RGBA and
+    bilevel modes, as TIFF, one cut short: the pairs, each mask read at its image's size or left
+    for the audit, or a seglab error naming the file."""
+    from seglab.data import discover
+
+    root = _example_folder(tmp_path_factory, "resized")
+    (root / "images").mkdir()
+    (root / "masks").mkdir()
+    for k in range(3):
+        Image.fromarray(np.zeros((*image, 3), np.uint8)).save(root / "images" / f"{k}.png")
+        _mask_picture(root / "masks" / f"{k}{suffix}", mode, *mask)
+    if cut:
+        first = root / "masks" / f"0{suffix}"
+        first.write_bytes(first.read_bytes()[:cut])
+    try:
+        index = discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")), resize_masks=True)
+    except SeglabError:
+        return
+    _read_or_named(index)
+
 
 @example(text="9" * 5000 + " x 2 x 2 voxels, 8-bit", size=9)  # int() of 5,000 digits: ValueError
 @SETTINGS
@@ -3256,6 +3291,126 @@ def test_any_readme_dimensions_beside_headerless_raw_volumes_are_named_or_placeh
     with pytest.raises(SeglabError) as refusal:
         discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")))
     assert "volume.raw" in str(refusal.value) or size == 0
+
+
+@pytest.mark.skipif(H5_FILE is None, reason="HDF5 files need the 'hdf5' extra (h5py)")
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=st.lists(st.dictionaries(st.sampled_from(["events/x", "events/t", "image", "rectify_map", "a/b/c", "p"]),
+                                      h5_bands, max_size=4), min_size=1, max_size=5),
+       cut=st.integers(0, 3000))
+def test_any_hdf5_files_beside_masks_are_counted_in_the_refusal_or_named(tmp_path_factory, files, cut):
+    """A folder of HDF5 files of any datasets (1-D columns, none, scalars, text, records, empty,
+    of no shape), one cut short, where the refusal counts them (`hdf5_tables.image_count_line`):
+    a seglab error, or pairs, never another exception."""
+    import h5py
+
+    root = _example_folder(tmp_path_factory, "h5-tables")
+    (root / "events").mkdir()
+    for k, datasets in enumerate(files):
+        with h5py.File(root / "events" / f"f{k}.h5", "w") as file:
+            for name, (shape, dtype) in datasets.items():
+                _write_h5_dataset(file, name, shape, dtype)
+    if cut:
+        first = root / "events" / "f0.h5"
+        first.write_bytes(first.read_bytes()[:cut])
+    (root / "labels").mkdir()
+    Image.fromarray(np.eye(6, 8, dtype=np.uint8)).save(root / "labels" / "z.png")
+    _only_seglab_errors(root, tmp_path_factory.mktemp("cache"))
+
+
+@SETTINGS
+@given(depth=st.integers(0, 1200), repeat=st.booleans(), values=json_values)
+def test_json_of_any_nesting_with_a_repeated_key_is_a_value_or_a_value_error(tmp_path, depth, repeat, values):
+    """Nesting that one of the parsers (C, pure Python) reaches and the other does not, with a key
+    repeated at its bottom: `json_value` gives the value or raises ValueError or RecursionError,
+    and a classes file a seglab error naming the file."""
+    from seglab.data.classes.json_text import json_value
+
+    inner = '{"names": ["a", "b"], "names": ' + json.dumps(values) + "}" if repeat else json.dumps(values)
+    text = '{"x": ' * depth + inner + "}" * depth
+    try:
+        json_value(text)
+    except (ValueError, RecursionError):
+        pass
+    path = tmp_path / "classes.json"
+    path.write_text(text)
+    try:
+        load_classes_file(path)
+    except SeglabError as err:
+        assert str(path) in str(err)
+
+
+@SETTINGS
+@given(bom=st.sampled_from([b"\xff\xfe", b"\xfe\xff"]), body=st.binary(max_size=41),
+       name=st.sampled_from(["labels.txt", "classes.txt", "README.md", "train.txt", "class_dict.csv"]))
+def test_utf16_side_files_of_any_byte_count_read_as_text_or_are_named(tmp_path_factory, bom, body, name):
+    """A byte-order mark alone, or before an odd number of bytes, lone surrogates, NULs: text, or a
+    UnicodeDecodeError saying how to convert the file; class tables name values, none, or the file."""
+    from seglab.data.classes.text_encodings import side_text
+    from seglab.data.layouts.folder_pairs import value_names_in
+
+    folder = tmp_path_factory.mktemp("utf16")
+    path = folder / name
+    path.write_bytes(bom + body)
+    try:
+        assert isinstance(side_text(bom + body, path), str)
+    except UnicodeDecodeError as err:
+        assert "iconv" in str(err)
+    try:
+        _plain_value_names(value_names_in(folder))
+    except SeglabError as err:
+        assert name in str(err)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(numbers=st.lists(st.lists(st.sampled_from(["0", "1", "2", "3", "01", "00", "11", "9" * 200, "4"]), max_size=5),
+                        min_size=2, max_size=3),
+       masked=st.booleans())
+def test_numbered_band_files_of_gaps_duplicates_and_huge_numbers_give_pairs_or_a_seglab_error(tmp_path_factory,
+                                                                                             numbers, masked):
+    """MSBin-like `<sample>_<n>.png` band files numbered with gaps, duplicates (`1` and `01`),
+    huge numbers and counts unlike between samples, masks named as each sample or not."""
+    root = _example_folder(tmp_path_factory, "numbered-bands")
+    (root / "images").mkdir()
+    (root / "labels").mkdir()
+    for s, bands in enumerate(numbers):
+        for band in bands:
+            Image.fromarray(np.full((6, 8), 9 * s, np.uint8)).save(root / "images" / f"BT_{s}_{band}.png")
+        if masked:
+            Image.fromarray(np.eye(6, 8, dtype=np.uint8)).save(root / "labels" / f"BT_{s}.png")
+    _only_seglab_errors(root, tmp_path_factory.mktemp("cache"))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(image=hnp.arrays(np.uint8, st.sampled_from([(0, 6, 8), (2, 6, 8), (9, 6, 8), (12, 4, 4), (3, 6, 8, 2), (6, 8, 0),
+                                                   (2, 6), (1, 6, 8), (7, 6, 8), (6, 8, 3), (), (5,)])),
+       mask=hnp.arrays(np.uint8, st.sampled_from([(6, 8), (4, 4), (6, 8, 1), (0, 0), (8, 6), (), (6,)])),
+       keys=st.sampled_from([("image", "label"), ("imgs", "gts"), ("x", "y"), ("image", "mask")]),
+       h5=st.booleans())
+def test_channels_first_npz_and_hdf5_pairs_of_any_shape_give_pairs_or_a_seglab_error(tmp_path_factory, image, mask,
+                                                                                   keys, h5):
+    """A .npz (or HDF5) file of an image array and a mask array (Sen2Fire's `image` and `label`,
+    MedSAM's `imgs` and `gts`) of odd shapes: no channels, more channels than rows, 4-D, 1-D, none,
+    a mask transposed: the pairs, every image and mask read, or a seglab error naming the file."""
+    from seglab.data import discover
+
+    if h5 and H5_FILE is None:
+        return
+    root = _example_folder(tmp_path_factory, "channels-first")
+    for k in range(3):
+        path = root / f"s{k}{'.h5' if h5 else '.npz'}"
+        if h5:
+            import h5py
+
+            with h5py.File(path, "w") as file:
+                file[keys[0]], file[keys[1]] = image, mask
+        else:
+            np.savez(path, **{keys[0]: image, keys[1]: mask})
+    try:
+        index = discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")))
+    except SeglabError:
+        return
+    _read_or_named(index)
 
 
 _LONG_NAMES = ["a" + " " * 9999, "a_" * 5000, "a_000" * 2000, "case1 " * 1666, "a1" + "_a" * 4999,
@@ -3283,3 +3438,67 @@ def test_names_that_almost_match_the_subject_rules_are_read_in_linear_time(name)
             start = time.perf_counter()
             match(name)
             assert time.perf_counter() - start < 0.1, (pattern.pattern, match.__name__)
+
+
+@SETTINGS
+@given(values=st.dictionaries(st.integers(-(2**70), 2**70) | st.floats() | st.sampled_from([256, 257, 768, 1 << 40]),
+                              st.integers(1, 9), max_size=12))
+def test_bit_sets_of_any_values_are_bits_or_none(values):
+    """Mask values of any sign, size (past 64 bits), NaN, infinities and fractions: the bits of a
+    bit-set encoding, each held, or None."""
+    from collections import Counter
+
+    from seglab.data.encodings.bit_sets import bit_set_bits, bits_of
+
+    bits = bit_set_bits(Counter(values))
+    assert bits is None or set(bits) <= set(bits_of(int(v) for v in values if v > 0))
+
+
+@SETTINGS
+@given(name=st.text(st.sampled_from("imagetsAB_-2019xyzTEST"), max_size=30) | st.sampled_from(
+    ["image_A", "image_B", "img_testA", "imageA", "test_A", "image_" + "A" * 5000, "a" * 10000 + "B"]))
+def test_any_folder_name_is_a_split_word_or_none(name):
+    """Folder names of image words, rounds' letters (NAIC's `image_A/`, BDCI's `img_testA/`) and
+    years in any order: a split or none, at once."""
+    import time
+
+    from seglab.data.discovery.naming.split_words import folder_split, sibling_splits
+
+    start = time.perf_counter()
+    assert folder_split(name) in (None, "train", "val", "test")
+    assert set(sibling_splits([name, "train", "image_B"])) == {name, "train", "image_B"}
+    assert time.perf_counter() - start < 0.1
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=st.sampled_from(["raw", "h5", "resized", "bands", "npz"]))
+def test_a_fifo_in_the_new_readers_paths_ends_the_read(tmp_path_factory, layout):
+    """A FIFO as the README beside headerless .raw volumes, an HDF5 file the refusal opens, a mask
+    `--resize-masks` reads, a numbered band file or a .npz pair: the read ends, with pairs or a
+    seglab error."""
+    from seglab.data import discover
+
+    root = _example_folder(tmp_path_factory, "fifo-" + layout)
+    fifo = {"raw": root / "README.md", "h5": root / "events" / "f.h5", "resized": root / "masks" / "2.png",
+            "bands": root / "images" / "BT_2_1.png", "npz": root / "s2.npz"}[layout]
+    (root / "masks").mkdir()
+    for k in range(3):
+        if layout == "npz":
+            np.savez(root / f"s{k}.npz", image=np.zeros((3, 6, 8), np.uint8), label=np.eye(6, 8, dtype=np.uint8))
+        else:
+            _photo(root / "images" / f"BT_{k}_0.png")
+            _photo(root / "images" / f"BT_{k}_1.png")
+            _mask_picture(root / "masks" / f"{k}.png", "L", 3, 4)
+    if layout == "raw":
+        (root / "volume.raw").write_bytes(bytes(9))
+    fifo.parent.mkdir(exist_ok=True)
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+
+    def read() -> None:
+        try:
+            discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")), resize_masks=layout == "resized")
+        except SeglabError:
+            pass
+
+    assert _finished_in_time(read, [fifo]), f"the read waited on {fifo.name}"
