@@ -3424,7 +3424,9 @@ _LONG_NAMES = ["a" + " " * 9999, "a_" * 5000, "a_000" * 2000, "case1 " * 1666, "
 def test_names_that_almost_match_the_subject_rules_are_read_in_linear_time(name):
     """A 10,000-character name that almost matches a subject rule's pattern (case-slice names,
     case ids, a place before a sensor, region tags, leading ids): each rule's pattern ends within
-    0.1 s, where one whose runs may backtrack into each other takes seconds."""
+    0.25 s of this process's CPU time (a bound on backtracking, not a speed: a linear scan of 10,000
+    characters takes about a millisecond, and other processes' load is not counted), where one whose
+    runs may backtrack into each other takes 0.5 to 2 s."""
     import re
     import time
 
@@ -3435,9 +3437,9 @@ def test_names_that_almost_match_the_subject_rules_are_read_in_linear_time(name)
     searched = (file_names._SCENE_ID, folders._FOLDER_NUMBER)  # the rest are matched from a name's start alone
     for pattern in patterns:
         for match in (pattern.match, pattern.fullmatch, *([pattern.search] * (pattern in searched))):
-            start = time.perf_counter()
+            start = time.process_time()
             match(name)
-            assert time.perf_counter() - start < 0.1, (pattern.pattern, match.__name__)
+            assert time.process_time() - start < 0.25, (pattern.pattern, match.__name__)
 
 
 @SETTINGS
