@@ -4586,3 +4586,18 @@ def test_an_unlabelled_folder_beside_split_folders_leaves_their_splits(tmp_path,
         index = discover(root)
     assert Counter(p.split for p in index.pairs) == {"train": 4, "val": 2, "test": 4}
     assert "the split is drawn" not in caplog.text
+
+
+def test_a_lone_picture_named_as_a_mask_among_a_repositorys_readme_pictures_is_not_said(tmp_path, caplog):
+    """zhixuhao/unet's `img/0label.png` beside `img/0test.png` and `img/u-net-architecture.png`
+    (the README's pictures) next to `data/membrane/train/image/` + `label/`: one file named as a mask
+    is no labelling the search missed, so no warning of masks no naming pairs; the pairs read."""
+    for k in range(3):
+        save(tmp_path / "data" / "membrane" / "train" / "image" / f"{k}.png", photo(k)[..., 0])
+        save(tmp_path / "data" / "membrane" / "train" / "label" / f"{k}.png", labels(k) * 255)
+    for name in ("0label.png", "0test.png", "u-net-architecture.png"):
+        save(tmp_path / "img" / name, photo(7)[..., 0])
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 3
+    assert "hold files named as masks" not in caplog.text

@@ -284,8 +284,9 @@ def say_unpaired_masks(root: Path, folders: list[Folder]) -> None:
     images nor dropped without a word (CALFIN's `train/`, where glaciers imaged on one date left
     its date no key). The line names the first folders, an image of the first, its closest mask
     and the `--mask-pattern` that pairs such names, where `match_folders` finds one for an image
-    left unpaired by name."""
-    if not folders:
+    left unpaired by name. A lone file named as a mask is no labelling (zhixuhao's README pictures,
+    `img/0label.png` beside `img/0test.png`): said where the folders hold two such files or more."""
+    if sum(looks_like_mask_folder(stem(p)) for folder in folders for p in folder.files) < 2:
         return
     counts = []
     for folder in folders[:3]:
