@@ -12,8 +12,8 @@ clips, the test set's, without masks (CULane: about 4,000 clips in six driver fo
 
 `--layout sequences` writes `images/seq_<n>/` beside `masks/seq_<n>/`, each sequence's frames
 named alike (`00000.png`, `00001.png`, ...), no lists: every folder pair holds the same names, so
-copies of a dataset and date folders are looked for among thousands of alike folders (five digits
-a number: `seq_1950/` beside `seq_1951/` would read as two years of one scene).
+copies of a dataset and date folders are looked for among thousands of alike folders, numbered with
+four digits (`seq_1950/` beside `seq_1951/` and `seq_0007/`: sequences, no years).
 
     python benchmarks/video_folders.py                        # 100, 200, 400, 800 videos
     python benchmarks/video_folders.py --videos 3536
@@ -95,9 +95,9 @@ def write_sequences(root: Path, sequences: int) -> Path:
     for index in range(sequences):
         for frame in range(FRAMES):
             pixels = rng.integers(0, 255, (SIDE, SIDE, 3), dtype=np.uint8)
-            _save(Image.fromarray(pixels), dataset / "images" / f"seq_{index:05d}" / f"{frame:05d}.png")
+            _save(Image.fromarray(pixels), dataset / "images" / f"seq_{index:04d}" / f"{frame:05d}.png")
             labels = rng.choice(np.array([0, 1, 2], dtype=np.uint8), (SIDE, SIDE))
-            _save(Image.fromarray(labels, "L"), dataset / "masks" / f"seq_{index:05d}" / f"{frame:05d}.png")
+            _save(Image.fromarray(labels, "L"), dataset / "masks" / f"seq_{index:04d}" / f"{frame:05d}.png")
     return dataset
 
 

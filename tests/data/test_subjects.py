@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from seglab.data import discover, split_pairs
+from seglab.data.discovery import channel_files
 from seglab.data.files.index import Pair
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 from seglab.data.splitting.subjects import sibling_trees
@@ -680,6 +681,33 @@ def test_a_scenes_two_dates_with_their_own_masks_group_by_the_scene(
     splits = split_pairs(index.pairs, (0.6, 0.2, 0.2), seed=3)
     seen = {split: {p.group for p in pairs} for split, pairs in splits.items()}
     assert not seen["train"] & seen["val"] and not seen["train"] & seen["test"] and not seen["val"] & seen["test"]
+
+
+def test_sequence_folders_numbered_across_1900_are_sequences_not_dates(tmp_path: Path) -> None:
+    """Video sequences `seq_1897/` ... `seq_1903/`, each beside its mask folder: a run of numbers
+    crossing 1900 numbers sequences, no years. Before: `seq_1900/` ... `seq_1903/` were dates of one
+    scene, and discover stopped at '7 folders could hold the masks of images/seq_1900/'."""
+    numbers = range(1897, 1904)
+    for n in numbers:
+        for frame in range(2):
+            save(tmp_path / "images" / f"seq_{n}" / f"{frame:05d}.png", photo(n + frame, SIZE))
+            save(tmp_path / "masks" / f"seq_{n}" / f"{frame:05d}.png", mask(n + frame))
+    index = discover(tmp_path)
+    assert {(p.image.parent.name, p.mask.parent.name) for p in index.pairs} == {(f"seq_{n}",) * 2 for n in numbers}
+    assert {p.group for p in index.pairs} == {f"images/seq_{n}" for n in numbers}
+
+
+@pytest.mark.parametrize(("names", "dated"), [
+    (["2018", "2019"], {"2018", "2019"}),  # Hi-UCD's years
+    (["seq_1899", "seq_1900", "seq_1901"], set()),  # a run crossing 1900
+    (["seq_0007", "seq_2019", "seq_2020"], set()),  # beside a number of the same width that is no year
+    ([f"seq_{n}" for n in range(1950, 2010)], set()),  # 60 in a row: more than years of one scene
+    (["scene_0001_2019", "scene_0001_2020", "scene_0002_2019"], {"scene_0001_2019", "scene_0001_2020"}),
+])
+def test_a_number_as_wide_as_a_year_dates_folders_only_among_few_years(names: list[str], dated: set[str]) -> None:
+    assert channel_files.dated_names(names) == dated
+    folders = [Path("root") / name for name in names]
+    assert {f.name for f, others in sibling_trees._dated_siblings(folders).items() if others} == dated
 
 
 def test_date_folders_are_found_among_their_siblings_as_by_comparing_every_two() -> None:

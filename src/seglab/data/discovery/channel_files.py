@@ -29,6 +29,9 @@ _DATE_WORDS = (("a", "b"), ("image1", "image2"), ("img1", "img2"), ("im1", "im2"
                ("pre", "post"), ("before", "after"))
 DATE_WORDS = frozenset(word for dates in _DATE_WORDS for word in dates)  # a name without one dates no folder
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # a date folder's year: Hi-UCD's 2017/ and 2018/
+_YEAR_WIDE = re.compile(r"(?<!\d)\d{4}(?!\d)")  # a number as wide as a year: a year, or a sequence's number
+# the most sibling folders alike but for a year read as dates: an annual series since Landsat 5 (1984) has fewer
+_MOST_YEARS = 50
 _MRI_WEIGHTINGS = frozenset({"t1", "t2"})  # also dates; MRI sequences in grey images
 # the folders above a channel file that may name its channel: its own (38-Cloud's `test_red/`), or the one
 # above it, a date folder with a folder below it (Hi-UCD's `image/2017/9/20_31.png`, `below_shared`)
@@ -82,24 +85,42 @@ def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
     return None
 
 
-def date_keys(name: str) -> list[Hashable]:
-    """What a name shares with every name `date_order` may date it against: the name less its years
-    (any case), or its words less one date word. Names that share no key are never dates of one
-    scene, so sibling folders are grouped by key, not compared two by two."""
-    named = set(date_words(name))
-    return [YEAR.sub("#", name.lower()), *(frozenset(named - {word}) for word in named & DATE_WORDS)]
+def date_groups(names: Sequence[str]) -> list[list[str]]:
+    """Sibling names that `date_order` may date against each other, grouped: alike but for a year
+    (any case), or their words alike less one date word each. Names that share no group are never
+    dates of one scene, so siblings are compared within groups, not two by two (10,000 chip folders
+    under one parent are not 10^8 comparisons). A number that numbers a sequence (`_numbering_years`)
+    groups none by its year: `seq_1950/` beside `seq_1951/` are two sequences, not two dates."""
+    numbering = _numbering_years(names)
+    alike: dict[Hashable, list[str]] = {}
+    for name in names:
+        named = set(date_words(name))
+        years = [] if name in numbering else [YEAR.sub("#", name.lower())]
+        for key in [*years, *(frozenset(named - {word}) for word in named & DATE_WORDS)]:
+            alike.setdefault(key, []).append(name)
+    return list(alike.values())
+
+
+def _numbering_years(names: Sequence[str]) -> frozenset[str]:
+    """The names among siblings `names` whose year numbers them instead: names alike but for a number
+    as wide as a year where one such number is no year (`seq_1899/`, `seq_0007/` beside `seq_1950/`:
+    a run crossing the years' edges), or where more than `_MOST_YEARS` are."""
+    alike: dict[str, dict[str, str]] = {}  # a name less one such number -> the names so alike -> their numbers
+    for name in names:
+        for number in _YEAR_WIDE.finditer(name.lower()):
+            rest = f"{name[:number.start()]}#{name[number.end():]}".lower()
+            alike.setdefault(rest, {})[name] = number.group()
+    return frozenset(name for numbers in alike.values()
+                     if len(numbers) > _MOST_YEARS or not all(map(YEAR.fullmatch, numbers.values()))
+                     for name, number in numbers.items() if YEAR.fullmatch(number))
 
 
 def dated_names(names: Sequence[str]) -> frozenset[str]:
     """The names among `names` that `date_order` dates against another of them (`window_a` beside
-    `window_b`), each tried only with those sharing a `date_keys` key: 1,000 sequence folders in one
-    made 2 million `date_order` calls, two by two, and now about one a name sharing a key."""
-    alike: dict[Hashable, list[str]] = {}
-    for name in names:
-        for key in date_keys(name):
-            alike.setdefault(key, []).append(name)
-    return frozenset(name for name in names if any(
-        date_order([name, other], True) is not None for key in date_keys(name) for other in alike[key] if other != name))
+    `window_b`), each tried only with those of its `date_groups`: 1,000 sequence folders in one
+    made 2 million `date_order` calls, two by two, and now about one a name sharing a group."""
+    return frozenset(name for group in date_groups(names) for name in group
+                     if any(date_order([name, other], True) is not None for other in group if other != name))
 
 
 def date_words(name: str) -> list[str]:

@@ -10,7 +10,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import YEAR, date_keys, date_order
+from seglab.data.discovery.channel_files import YEAR, date_groups, date_order
 from seglab.data.discovery.naming import folder_split, stem
 from seglab.data.discovery.unmasked import is_background_fill, is_shared_blank
 from seglab.data.files.index import Pair
@@ -43,17 +43,12 @@ def by_dates(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None
 
 def _dated_siblings(folders: list[Path]) -> dict[Path, list[Path]]:
     """Each of `folders` (one parent's) -> those of the others its name dates it against (`_dates`),
-    in their order. Two names can only be alike but for a year, or alike but for a date word each
-    (`date_order`: their words less that word are one set), so only names sharing a `date_keys` key
-    are compared: 10,000 chip folders under one parent are not 10^8 comparisons."""
-    alike: dict[object, list[Path]] = {}
-    for folder in folders:
-        for key in date_keys(folder.name):
-            alike.setdefault(key, []).append(folder)
+    in their order, compared within their `date_groups` alone."""
+    by_name = {folder.name: folder for folder in folders}
     candidates: dict[Path, set[Path]] = {}
-    for group in alike.values():
-        for folder in group:
-            candidates.setdefault(folder, set()).update(other for other in group if other != folder)
+    for group in date_groups(list(by_name)):
+        for name in group:
+            candidates.setdefault(by_name[name], set()).update(by_name[other] for other in group if other != name)
     order = {folder: i for i, folder in enumerate(folders)}
     return {folder: [other for other in sorted(others, key=order.__getitem__) if _dates(folder.name, other.name)]
             for folder, others in candidates.items()}
