@@ -319,6 +319,37 @@ def test_the_formats_tried_share_one_listing_of_the_folder(tiny_dataset, monkeyp
     assert walked == [tiny_dataset, tiny_dataset]
 
 
+def test_each_data_folder_is_listed_once_however_many_readers_ask(tmp_path, monkeypatch):
+    """A tree of sequences, `images/seq_<n>/` beside `masks/seq_<n>/`: the readers that ask of a
+    folder in turn (whether it may be listed, for a DICOM series, for volumes, for split tables)
+    listed each sequence folder 5 to 6 times and opened it as often again (2,000 sequences: 40,000
+    listings). Within one discover a folder of DATA is listed once and opened once."""
+    import collections
+    import os
+    import sys
+    import types
+
+    from seglab.data.files import folder_listing
+
+    for n in range(4):
+        for folder, pixels in (("images", np.full((8, 8, 3), 40 * n, np.uint8)), ("masks", np.eye(8, dtype=np.uint8))):
+            (tmp_path / folder / f"seq_{n:04d}").mkdir(parents=True)
+            for frame in range(2):
+                Image.fromarray(pixels + frame).save(tmp_path / folder / f"seq_{n:04d}" / f"{frame:05d}.png")
+    listed: collections.Counter[Path] = collections.Counter()
+    opened: collections.Counter[Path] = collections.Counter()
+    real = Path.iterdir
+    monkeypatch.setattr(Path, "iterdir", lambda self: (  # listings through folder_listing, not the list search's own
+        sys._getframe(1).f_globals["__name__"] == folder_listing.__name__ and listed.update([self])) or real(self))
+    monkeypatch.setattr(folder_listing, "os", types.SimpleNamespace(**{
+        **vars(os), "scandir": lambda path: opened.update([Path(path)]) or os.scandir(path)}))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 8
+    sequences = [tmp_path / folder / f"seq_{n:04d}" for folder in ("images", "masks") for n in range(4)]
+    assert [listed[folder] for folder in sequences] == [1] * 8
+    assert [opened[folder] for folder in sequences] == [1] * 8
+
+
 def test_the_annotation_formats_look_into_a_tree_without_their_files_at_its_top_alone(tmp_path, monkeypatch):
     """The annotation formats' nine searches (COCO, VIA's JSON and CSV, CVAT, ...) each looked for
     the one folder wrapping a dataset by looking into every folder of a tree without images, a

@@ -21,17 +21,23 @@ _Found = TypeVar("_Found")
 
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 _LISTINGS: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar("seglab_listings", default=None)
+# DATA and the cache folder within `one_listing`: the folders whose listing stays as it is while discovery runs
+_KEPT: ContextVar[tuple[str, str | None] | None] = ContextVar("seglab_kept_listings", default=None)
 
 
 @contextmanager
-def one_listing() -> Iterator[None]:
+def one_listing(data: Path | None = None, cache: Path | None = None) -> Iterator[None]:
     """Within the block `walk` lists each folder tree once: the formats that try a dataset in
     turn (run-length tables, COCO, LabelMe, YOLO, folder pairs) read one listing of its files,
-    not one each (0.4 s apiece for 40,000 files). Outside, every call lists afresh."""
+    not one each (0.4 s apiece for 40,000 files). Each folder in `data` is listed once too
+    (`entries`, `listable`), but for those in `cache`, where discovery writes. Outside, every
+    call lists afresh."""
     token = _LISTINGS.set({})
+    kept = _KEPT.set(None if data is None else (os.path.abspath(data), cache and os.path.abspath(cache)))
     try:
         yield
     finally:
+        _KEPT.reset(kept)
         _LISTINGS.reset(token)
 
 
@@ -56,12 +62,16 @@ def skipped_folder(name: str) -> bool:
 def entries(folder: Path) -> list[Path]:
     """What `folder` holds, for every listing of the dataset's folders; nothing where it may not
     be listed (no read permission), said once (`passed_over`): a locked folder among the data's
-    is passed over, as a hidden one is, not a stop."""
-    try:
-        return list(folder.iterdir())
-    except PermissionError as err:
-        passed_over(folder, err)
-        return []
+    is passed over, as a hidden one is, not a stop. A folder of DATA is listed once per
+    `one_listing` (`_once_in_data`): the readers asking in turn (a DICOM series', a volume
+    folder's, a split table's) listed each sequence folder of a video dataset several times."""
+    def listing() -> list[Path]:
+        try:
+            return list(folder.iterdir())
+        except PermissionError as err:
+            passed_over(folder, err)
+            return []
+    return list(_once_in_data(("entries", folder), folder, listing))
 
 
 def listed_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -81,13 +91,31 @@ def subfolders(root: Path) -> list[Path]:
 
 
 def listable(folder: Path) -> bool:
-    """Whether `folder` may be listed; one that may not is said once per listing (`passed_over`)."""
-    try:
-        with os.scandir(folder):
-            return True
-    except PermissionError as err:
-        passed_over(folder, err)
-        return False
+    """Whether `folder` may be listed; one that may not is said once per listing (`passed_over`).
+    Asked once a folder of DATA per `one_listing` (`subfolders` asks of every folder in its parent)."""
+    def opens() -> bool:
+        try:
+            with os.scandir(folder):
+                return True
+        except PermissionError as err:
+            passed_over(folder, err)
+            return False
+    return _once_in_data(("listable", folder), folder, opens)
+
+
+def _once_in_data(key: tuple[object, ...], folder: Path, compute: Callable[[], _Found]) -> _Found:
+    """`compute()` once per `key` within `one_listing` where `folder` lies in DATA and not in the
+    cache folder (files written there during discovery would be missed); afresh otherwise."""
+    kept = _KEPT.get()
+    where = os.path.abspath(folder)
+    if kept is None or not _inside(where, kept[0]) or (kept[1] is not None and _inside(where, kept[1])):
+        return compute()
+    return once_per_listing(key, compute)
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether absolute `path` is `folder` or lies below it (by name: `data2/` is not in `data/`)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def passed_over(folder: Path | str, err: PermissionError) -> None:

@@ -39,6 +39,7 @@ from seglab.data.files.alpha import ALPHA_READINGS, data_alpha_image
 from seglab.data.files.halves import not_twice_as_wide
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.pixel_budget import set_max_pixels
+from seglab.data.files.staging import cache_folder
 from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
 from seglab.data.layouts.mixed_sources import mixed_sources_problem
 from seglab.data.layouts.layout_refusal import label_studio_brush_route, unread_json_route, what_was_seen
@@ -152,7 +153,7 @@ def discover(
     kind = irregular_kind(root)
     if kind not in (None, "a folder"):  # a FIFO is never opened: it would wait for a writer
         raise DataError(f"DATA '{root}' is {kind}: pass the dataset folder, or the file that lists or holds its pairs")
-    with _unreadable_named(root), one_listing():
+    with _unreadable_named(root), one_listing(root, cache_folder(cache_dir)):
         if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
             raise DataError(f"dataset folder '{root}' is empty")
         chosen = functools.partial(_choose_format, name=format, options=options)

@@ -24,6 +24,7 @@ from seglab.data.classes.json_text import json_value
 from seglab.data.classes.text_files import open_regular, regular_text, side_file_text
 from seglab.data.discovery.naming import folder_split, stem, usable_splits
 from seglab.data.files.delimiters import cell_path, table_rows
+from seglab.data.files.folder_listing import listed_files
 from seglab.data.files.index import Pair
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.parquet_shards import PARQUET_SUFFIX, text_rows
@@ -56,7 +57,7 @@ def _split_tables(folder: Path) -> list[tuple[Path, list[list[str]]]]:
     and a JSON file whose head does not, is not parsed further. A Parquet table that cannot be
     read (no pyarrow) is said, with what reads it."""
     tables = []
-    for path in sorted([*folder.glob("*.csv"), *folder.glob("*.json"), *folder.glob(f"*{PARQUET_SUFFIX}")]):
+    for path in sorted(listed_files(folder, (".csv", ".json", PARQUET_SUFFIX)) if folder.is_dir() else []):
         try:
             if path.stat().st_size > _MOST_BYTES:
                 continue
