@@ -3091,20 +3091,24 @@ def test_any_bytes_as_a_legacy_encoded_side_file_read_as_text_or_are_named(tmp_p
     """Random bytes, or names in GBK, EUC-KR, Shift-JIS, CP1251, CP1252 and UTF-16, as a side file:
     `side_text` decodes them or raises UnicodeDecodeError saying how to convert the file, and the
     readers of class tables name the values, none, or a SeglabError naming the file."""
+    _side_file_reads_or_is_named(tmp_path_factory.mktemp("legacy") / name, data)
+
+
+def _side_file_reads_or_is_named(path: Path, data: bytes) -> None:
+    """`data` saved as the side file `path`: `side_text` decodes it or raises UnicodeDecodeError
+    saying how to convert it, and the class-table readers name values, none, or the file."""
     from seglab.data.classes.text_encodings import side_text
     from seglab.data.layouts.folder_pairs import value_names_in
 
-    folder = tmp_path_factory.mktemp("legacy")
-    path = folder / name
     path.write_bytes(data)
     try:
         assert isinstance(side_text(data, path), str)
     except UnicodeDecodeError as err:
         assert "iconv" in str(err)
     try:
-        _plain_value_names(value_names_in(folder))
+        _plain_value_names(value_names_in(path.parent))
     except SeglabError as err:
-        assert name in str(err)
+        assert path.name in str(err)
 
 
 tool_label_lines = st.lists(st.sampled_from(["1 person 128 0 0", "2 car 0 128 0", "1 road 1 2 3", "0 background 0 0 0",
@@ -3346,20 +3350,7 @@ def test_json_of_any_nesting_with_a_repeated_key_is_a_value_or_a_value_error(tmp
 def test_utf16_side_files_of_any_byte_count_read_as_text_or_are_named(tmp_path_factory, bom, body, name):
     """A byte-order mark alone, or before an odd number of bytes, lone surrogates, NULs: text, or a
     UnicodeDecodeError saying how to convert the file; class tables name values, none, or the file."""
-    from seglab.data.classes.text_encodings import side_text
-    from seglab.data.layouts.folder_pairs import value_names_in
-
-    folder = tmp_path_factory.mktemp("utf16")
-    path = folder / name
-    path.write_bytes(bom + body)
-    try:
-        assert isinstance(side_text(bom + body, path), str)
-    except UnicodeDecodeError as err:
-        assert "iconv" in str(err)
-    try:
-        _plain_value_names(value_names_in(folder))
-    except SeglabError as err:
-        assert name in str(err)
+    _side_file_reads_or_is_named(tmp_path_factory.mktemp("utf16") / name, bom + body)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
