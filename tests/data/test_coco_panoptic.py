@@ -93,6 +93,20 @@ def test_coco2017_panoptic_reads_classes_in_id_order_with_void_ignored(tmp_path:
     assert {p.split for p in index.pairs} == {"train", "val"}
 
 
+def test_detectron2_tree_keeps_the_pngs_beside_annotations(tmp_path: Path) -> None:
+    """detectron2's (and COCONut's) `coco/annotations/panoptic_<name>.json` with its PNGs in
+    `coco/panoptic_<name>/`, beside `annotations/`: the JSON was not found and the segment PNGs,
+    named as the images, were paired as plain masks (`coloured-objects`, the classes lost)."""
+    expected = coco2017(tmp_path / "coco")
+    for split in ("train2017", "val2017"):
+        (tmp_path / "coco" / "annotations" / f"panoptic_{split}").rename(tmp_path / "coco" / f"panoptic_{split}")
+    index = discover(tmp_path)
+    assert index.format == "coco-panoptic" and len(index.pairs) == 5 and not index.problems
+    assert list(index.classes.names) == CLASSES
+    for pair in index.pairs:
+        assert np.array_equal(read_mask(pair.mask, index.mapping), expected[pair.image.stem]), pair.name
+
+
 @pytest.mark.parametrize(("colour", "own"), [([True, 20, 60], False), ([220, 20, 256], False),
                                              ([220, 20], False), ("#dc143c", True)],
                          ids=["a boolean channel", "beyond a byte", "two channels", "hex"])

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.annotations.annotated_images import file_inside, locate_images
-from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names
+from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, json_colour, shipped_classes
 from seglab.data.annotations.coco_reading import coco_files, coco_lists, image_key, is_panoptic
 from seglab.data.discovery.folders import Folder, walk
@@ -42,18 +42,22 @@ _MOST_CLASSES = 255  # class indices 0..254 in a uint8 mask, 255 ignored
 
 def panoptic_files(root: Path, folders: Sequence[Folder]) -> list[Path]:
     """The panoptic JSON files: DATA itself, or those in DATA, beside an image folder (COCO's
-    `annotations/` beside `panoptic_train2017/`) or in it (Mapillary's `panoptic/`)."""
+    `annotations/` holding `panoptic_train2017/`), in it (Mapillary's `panoptic/`) or where COCO's
+    files lie (`top_annotation_files`: detectron2's `coco/annotations/` beside `coco/panoptic_train2017/`)."""
     if root.is_file():
         return [root] if is_panoptic(root) else []
     places = {root, *(f.path for f in folders), *(f.path.parent for f in folders)}
     found = {p for place in places for p in place.glob("*.json") if is_panoptic(p)}
+    found.update(top_annotation_files(root, ".json", is_panoptic))
     return sorted(found, key=lambda p: natural_key(str(p)))
 
 
 def png_folder(annotations: Path) -> Path:
-    """Where a panoptic JSON's PNGs are: the folder of its name beside it, else its own folder."""
-    named = annotations.with_suffix("")
-    return named if named.is_dir() else annotations.parent
+    """Where a panoptic JSON's PNGs are: the folder of its name beside it (COCO's
+    `annotations/panoptic_train2017/`) or beside its folder (detectron2's `panoptic_train2017/`
+    beside `annotations/`), else its own folder."""
+    named = (annotations.with_suffix(""), annotations.parent.parent / annotations.stem)
+    return next((folder for folder in named if folder.is_dir()), annotations.parent)
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,11 @@ def ships_mask_files(folders: Iterable[Folder]) -> bool:
 
 
 def _panoptic_segments(folder: Path) -> bool:
-    """COCO panoptic's segment PNGs (`panoptic_train2017/` beside its JSON, Mapillary's
+    """COCO panoptic's segment PNGs (`panoptic_train2017/` beside its JSON or, as detectron2 keeps
+    them, beside the folder of its JSON: `coco/annotations/panoptic_train2017.json`; Mapillary's
     `panoptic/` holding it): numbered segments that the `coco-panoptic` format reads, not masks."""
-    return "panoptic" in folder.name.lower() and (folder.with_suffix(".json").is_file() or any(folder.glob("*.json")))
+    return "panoptic" in folder.name.lower() and (folder.with_suffix(".json").is_file() or any(folder.glob("*.json"))
+                                                  or any(folder.parent.glob(f"*/{folder.name}.json")))
 
 
 def looks_like_masks(folder: Folder) -> bool:
