@@ -392,3 +392,23 @@ def test_a_classes_json_naming_no_void_label_still_ignores_it_and_merges_spellin
     assert index.classes.names == ("_background_", "cable") and index.ignore_index == 255
     first = read_mask(min(index.pairs, key=lambda p: p.image.name).mask, index.mapping)
     assert (first[:3] == 1).all() and (first[21:] == 255).all()
+
+
+def test_a_json_beside_its_image_without_image_path_is_read_and_ignore_is_255(tmp_path):
+    """ReasonSeg: `<split>/<stem>.jpg` + `<stem>.json` of LabelMe shapes (`target`, `ignore`) with
+    `text` and `is_sentence` and no `imagePath`: refused before as a tool's export seglab does not read."""
+    root = tmp_path / "ReasonSeg"
+    for split, names in (("train", ("a", "b", "c")), ("val", ("d",))):
+        for name in names:
+            labelme(root / split, name, [shape("target", [[0, 0], [15, 0], [15, 11], [0, 11]]),
+                                         shape("ignore", [[0, 20], [31, 20], [31, 23], [0, 23]])])
+            data = json.loads((root / split / f"{name}.json").read_text())
+            (root / split / f"{name}.json").write_text(json.dumps(
+                {"text": ["the thing"], "is_sentence": False, "shapes": data["shapes"]}))
+    (root / "explanatory").mkdir()
+    (root / "explanatory" / "train.json").write_text(json.dumps([{"image": "a.jpg", "query": "?", "outputs": "."}]))
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "labelme" and index.classes.names == ("_background_", "target")
+    assert {p.image.stem: p.split for p in index.pairs} == {"a": "train", "b": "train", "c": "train", "d": "val"}
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert (mask[:12, :16] == 1).all() and (mask[20:] == 255).all() and (mask[12:20] == 0).all()

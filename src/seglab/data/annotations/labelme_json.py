@@ -62,12 +62,29 @@ def labelme_pairs(folder: Folder) -> list[tuple[Path, Path]]:
     return [(image, jsons[image.stem]) for image in folder.files if image.stem in jsons]
 
 
-def _is_labelme(path: Path) -> bool:
+def _labelme_shapes(path: Path) -> dict | None:
+    """A JSON object with a `shapes` list, as LabelMe's files are; None for any other file."""
     try:
         data = load_json(path, "LabelMe file")
     except DataError:
-        return False
-    return isinstance(data, dict) and isinstance(data.get("shapes"), list) and ("imagePath" in data or "imageName" in data)
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("shapes"), list) else None
+
+
+def _is_labelme(path: Path) -> bool:
+    """A LabelMe file that names its image (`imagePath`, or `imageName`): one kept away from it too."""
+    data = _labelme_shapes(path)
+    return data is not None and ("imagePath" in data or "imageName" in data)
+
+
+def _is_labelme_beside(path: Path) -> bool:
+    """A LabelMe file beside its image of the same stem: one that names its image, or whose shapes
+    are LabelMe's (a `label` and `points` each) with no name for it (ReasonSeg's, of `target` and
+    `ignore` outlines, written without `imagePath`)."""
+    data = _labelme_shapes(path)
+    shapes = data["shapes"] if data is not None else []
+    return data is not None and ("imagePath" in data or "imageName" in data or bool(shapes) and all(
+        isinstance(s, dict) and "label" in s and isinstance(s.get("points"), list) for s in shapes))
 
 
 @FORMATS.register("labelme")
@@ -81,7 +98,7 @@ class LabelMeFormat(AnnotationBesideImages):
         return labelme_pairs(folder)
 
     def looks_right(self, path: Path) -> bool:
-        return _is_labelme(path)
+        return _is_labelme_beside(path)
 
     def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
         """The images with a JSON beside, and the folders of JSON files kept elsewhere, each
