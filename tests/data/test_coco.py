@@ -718,3 +718,25 @@ def test_a_file_in_a_folder_of_annotations_alone_finds_its_images_in_the_split_f
                      cache_dir=str(tmp_path / "cache"))
     assert [p.image for p in index.pairs] == [root / "val" / "usod_00003.jpg"]
     assert index.classes.names == ("background", "reefs")
+
+
+def test_images_deeper_than_the_layout_search_are_found_by_name(tmp_path):
+    """RefCOCO as lichengunc/refer sets it up: `refer/data/refcoco/instances.json` (with the refs
+    pickles beside it, never loaded) over `refer/data/images/mscoco/images/train2014/`, six folders
+    below DATA: every image was 'no image file has that name'."""
+    images = [(i, f"COCO_train2014_{i:012d}.jpg") for i in (9, 25, 30)]
+    root = tmp_path / "refcoco"
+    train2014 = root / "refer" / "data" / "images" / "mscoco" / "images" / "train2014"
+    for i, name in images[:2]:
+        photo(train2014 / name, i)
+    coco_file(root / "refer" / "data" / "refcoco" / "instances.json", images,
+              [{"image_id": i, "category_id": 1, "segmentation": SQUARE} for i, _ in images])
+    (root / "refer" / "data" / "refcoco" / "refs(unc).p").write_bytes(b"\x80\x02]q\x00.")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "coco" and len(index.pairs) == 2
+    assert [p.code for p in index.problems] == ["mask-without-image"]
+    photo(train2014 / images[2][1], 30)  # the read remembered is read again: an image that deep counts
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 3 and not index.problems
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert (mask[2:21, 2:21] == 1).all() and mask.sum() == 19 * 19  # rows and columns 2..20

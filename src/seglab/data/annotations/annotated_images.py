@@ -1,16 +1,19 @@
 """The image files that annotation files name (COCO's `file_name`, CVAT's image `name`): beside
 the annotation file, under the dataset folder, or found by the file name alone when one image
 under the dataset folder has it (COCO's `train2017/` beside `annotations/`, CVAT's
-`images/<subset>/`; of several, the nearest: `nearest`). Never a file outside the dataset folder."""
+`images/<subset>/`; of several, the nearest: `nearest`), looked for deeper than the search of
+layouts when none that deep has it (RefCOCO's `refer/data/images/mscoco/images/train2014/`).
+Never a file outside the dataset folder."""
 
 from __future__ import annotations
 
 import os
+from functools import cache
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
-from seglab.data.discovery.folders import walk
+from seglab.data.discovery.folders import deeper_image_folders, walk
 from seglab.data.files.index import Problem, list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.errors import DataError
@@ -36,11 +39,11 @@ def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Se
     next name; with `paths_first`, every name as a path before any base name (a bucket URI's ends:
     `site_a/street_00.jpg` is there as a path where the longer end's base name, `street_00.jpg`,
     fits two files). Two files may name one image (a subset file beside the whole: the caller
-    decides)."""
-    by_name: dict[str, list[Path]] = {}
-    for folder in walk(base):
-        for path in folder.files:
-            by_name.setdefault(path.name, []).append(path)
+    decides). A name no image within the layouts' search has is looked for in the folders below
+    it (`deeper_images`: RefCOCO's images six folders below DATA, beside
+    `refer/data/refcoco/instances.json`)."""
+    by_name = _files_by_name(folder.files for folder in walk(base))
+    deeper = cache(lambda: _files_by_name([deeper_images(base)]))
     found: dict[Path, dict[Hashable, Path]] = {}
     problems = []
     for source, images in named:
@@ -50,8 +53,9 @@ def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Se
             candidates: list[Path] = []
             name = tried[0] if tried else ""  # the name said when none is found
             for each, as_path in _attempts(tried, paths_first):
+                name_only = Path(each).name
                 candidates = ([p for p in (source.parent / each, base / each) if file_inside(p, base)] if as_path
-                              else nearest(by_name.get(Path(each).name, []), source))
+                              else nearest(by_name.get(name_only) or deeper().get(name_only, []), source))
                 if candidates:
                     name = each
                     break
@@ -68,6 +72,21 @@ def _attempts(names: list[str], paths_first: bool) -> list[tuple[str, bool]]:
     if paths_first:
         return [(name, True) for name in names] + [(name, False) for name in names]
     return [(name, as_path) for name in names for as_path in (True, False)]
+
+
+def deeper_images(base: Path) -> list[Path]:
+    """The image files below the levels the layouts' walk searches, three more at most
+    (`deeper_image_folders`), listed only where the walk cut folders off."""
+    return [image for folder in deeper_image_folders(base) for image in list_images(folder)]
+
+
+def _files_by_name(listed: Iterable[Iterable[Path]]) -> dict[str, list[Path]]:
+    """Image files by file name."""
+    by_name: dict[str, list[Path]] = {}
+    for files in listed:
+        for path in files:
+            by_name.setdefault(path.name, []).append(path)
+    return by_name
 
 
 def _ambiguous(candidates: list[Path], base: Path) -> str:

@@ -37,6 +37,7 @@ from seglab.data.discovery.folders import (
 from seglab.data.layouts.formats import DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.io import IMAGE_SUFFIXES
+from seglab.data.annotations.annotated_images import deeper_images
 from seglab.data.annotations.index_memo import remembered
 from seglab.data.files.file_version import versions
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, stem, usable_splits
@@ -204,7 +205,8 @@ class AnnotationFilesFormat(DatasetFormat):
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         folder = root if root.is_dir() else root.parent
         top = [p for p in entries(folder) if p.is_file()]
-        images = [f for listed in walk(folder) for f in listed.files]
+        # the images `located_images` finds: deeper than the walk where it cut folders off too
+        images = [f for listed in walk(folder) for f in listed.files] + deeper_images(folder)
         options = {k: v for k, v in asdict(self.options).items() if k != "cache_dir"}
         reader = Path(sys.modules[type(self).__module__].__file__ or "")  # an edited reader reads afresh
         read = sorted({*self.sources(root, self.found(root)), *top, *images})  # each file stat'ed once
