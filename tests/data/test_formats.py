@@ -292,6 +292,25 @@ def test_unknown_layout_explains_what_was_looked_for(tmp_path):
         discover(tmp_path)
 
 
+def test_datasets_side_by_side_are_named_with_one_to_pass(tmp_path):
+    """SegInW: `seginw/<dataset>/{train,valid}/_annotations_min1cat.coco.json`, 25 Roboflow COCO
+    exports in one folder: 'no known dataset layout' named none of them."""
+    root = tmp_path / "seginw"
+    for name in ("Fruits", "Airplane-Parts"):
+        for split in ("train", "valid"):
+            write_png(root / "seginw" / name / split / "img0.jpg", rgb(16, 16))
+            (root / "seginw" / name / split / "_annotations_min1cat.coco.json").write_text(json.dumps({
+                "images": [{"id": 0, "file_name": "img0.jpg", "height": 16, "width": 16}],
+                "annotations": [{"id": 0, "image_id": 0, "category_id": 1, "iscrowd": 0, "bbox": [2, 2, 8, 8],
+                                 "segmentation": [[2, 2, 10, 2, 10, 10, 2, 10]]}],
+                "categories": [{"id": 0, "name": name.lower()}, {"id": 1, "name": "part"}]}))
+    (root / "seginw" / "val").mkdir()  # named for a split: no dataset of its own
+    with pytest.raises(DataError, match=r"'.*seginw' holds 2 separate datasets \(Airplane-Parts/ \(coco\), "
+                                        r"Fruits/ \(coco\)\).*pass one as DATA: seglab inspect .*Airplane-Parts$"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+    assert discover(root / "seginw" / "Fruits", cache_dir=str(tmp_path / "cache")).format == "coco"
+
+
 def test_layout_without_pairs(tmp_path):
     write_png(tmp_path / "images" / "a.png", rgb())
     (tmp_path / "masks").mkdir()

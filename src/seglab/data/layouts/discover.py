@@ -45,6 +45,7 @@ from seglab.data.layouts.mixed_sources import mixed_sources_problem
 from seglab.data.layouts.layout_refusal import label_studio_brush_route, unread_json_route, what_was_seen
 from seglab.data.layouts.multilabel import apply_task
 from seglab.data.layouts.resized_masks import resized_masks
+from seglab.data.layouts.sibling_datasets import refuse_sibling_datasets
 from seglab.data.layouts.wrapper_folders import read_inside_wrappers
 from seglab.data.splitting.pickled_splits import say_pickled_splits
 from seglab.data.splitting.subjects import with_subjects
@@ -503,14 +504,19 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
             raise DataError(f"'{root}' does not look like the {name} layout: expected {fmt.layout}")
         return fmt
     names = _file_formats() if root.is_file() else FORMATS.names()
-    formats = sorted((FORMATS.get(n)(options) for n in names), key=lambda f: f.priority)
-    for fmt in formats:
-        if fmt.detect(root) and not fmt.steps_aside(root):
-            return fmt
+    formats = sorted(((n, FORMATS.get(n)(options)) for n in names), key=lambda named: named[1].priority)
+    if (found := _detected(root, formats)) is not None:
+        return found[1]
     if root.is_file():
         raise _a_file(root)
+    refuse_sibling_datasets(root, lambda folder: (_detected(folder, formats) or (None,))[0])
     looked = "".join(f"\n  {n}: {FORMATS.get(n).layout}" for n in FORMATS.names())
     raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}{what_was_seen(root)}")
+
+
+def _detected(root: Path, formats: Sequence[tuple[str, DatasetFormat]]) -> tuple[str, DatasetFormat] | None:
+    """The first of `formats` (name, layout; in priority order) that reads `root`, not stepping aside."""
+    return next(((n, f) for n, f in formats if f.detect(root) and not f.steps_aside(root)), None)
 
 
 def _side_by_side(root: Path, name: str, options: ReadOptions) -> DatasetFormat:

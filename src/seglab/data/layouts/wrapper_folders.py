@@ -48,6 +48,15 @@ def read_inside_wrappers(root: Path, read: Callable[[Path], _Read]) -> tuple[Pat
         raise refusal
 
 
+def wrapped_folder(root: Path) -> Path:
+    """The innermost folder `root` wraps, two wrappers deep at most, as `read_inside_wrappers`
+    looks into them; `root` itself when it wraps none."""
+    inner, depth = root, 0
+    while (lone := lone_folder(inner)) is not None and depth < _MOST_WRAPPERS:
+        inner, depth = lone, depth + 1
+    return inner
+
+
 def lone_folder(root: Path) -> Path | None:
     """The one thing in `root`, when it is a folder (hidden files and `__MACOSX` aside); None
     otherwise, and for a file."""
