@@ -227,6 +227,24 @@ def test_frames_of_sparsely_annotated_videos_are_unlabelled_not_missing_masks(tm
     assert [p.path.name for p in index.problems if p.code == "image-without-mask"] == ["00015.jpg"]
 
 
+def test_unannotated_frames_count_once_though_each_object_has_its_mask_folder(tmp_path):
+    """SA-V val: JPEGImages_24fps/<video>/<frame>.jpg + Annotations_6fps/<video>/<object>/<frame>.png,
+    every fourth frame masked: read with --merge-masks, each unmasked frame was counted once per
+    object folder ('Unlabelled: 18' of 9 frames)."""
+    root = tmp_path / "sav_val"
+    for v in range(3):
+        video = f"sav_{v:06d}"
+        for i in range(5):
+            save(root / "JPEGImages_24fps" / video / f"{i:05d}.jpg", photo(5 * v + i, SIZE))
+        for obj in ("000", "001"):
+            for i in (0, 4):
+                save(root / "Annotations_6fps" / video / obj / f"{i:05d}.png",
+                     (defect(v + int(obj)) > 0).astype(np.uint8))
+    index = discover(root, merge_masks=True, cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 6 and len(index.unlabelled) == 9 == len(set(index.unlabelled))
+    assert any("9 frames without masks in 3 videos annotated sparsely" in line for line in index.pairing)
+
+
 def aitex(root: Path) -> Path:
     """AITEX fabric: Defect_images/<n>_<defect>_<fabric>.png with Mask_images/<same>_mask.png,
     one image with two masks (`_mask1`, `_mask2`), and NODefect_images/<fabric roll>/ without

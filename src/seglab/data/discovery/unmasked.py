@@ -167,14 +167,16 @@ def unannotated_frames(problems: Iterable[Problem], pairs: Iterable[Pair]) -> li
     valid/ masks each video's first frame only): numbered like the frames beside them that have
     masks and more than they are, in one of several sibling folders of numbered frames. They are
     unlabelled images, not missing masks (a folder missing a few masks still warns), and no
-    defect-free samples: `--unmasked-background` would call frames full of objects background."""
-    masked: dict[Path, list[Path]] = {}
+    defect-free samples: `--unmasked-background` would call frames full of objects background.
+    Each frame counts once, though each object's mask folder finds it unmasked (SA-V's
+    `Annotations_6fps/<video>/000/`, `001/`: one problem a frame for each)."""
+    masked: dict[Path, set[Path]] = {}
     for pair in pairs:
-        masked.setdefault(pair.image.parent, []).append(pair.image)
-    unmasked: dict[Path, list[Path]] = {}
+        masked.setdefault(pair.image.parent, set()).add(pair.image)
+    unmasked: dict[Path, set[Path]] = {}
     for problem in problems:
         if problem.code == "image-without-mask" and problem.path is not None and problem.path.stem.isdigit():
-            unmasked.setdefault(problem.path.parent, []).append(problem.path)
+            unmasked.setdefault(problem.path.parent, set()).add(problem.path)
     videos = [folder for folder, frames in unmasked.items() if all(image.stem.isdigit() for image in
               masked.get(folder, ())) and len(frames) > len(masked.get(folder, ())) > 0]
     siblings = Counter(folder.parent for folder in videos)
