@@ -977,6 +977,43 @@ def test_segments_ai_semantic_masks_pair_and_the_release_names_their_categories(
     assert index.classes.names == ("background", "cell", "nucleus")
 
 
+def deepscores_v2(root: Path) -> None:
+    """DeepScores v2 dense: `ds2_dense/images/<page>.png` + `segmentation/<page>_seg.png` (grey, each
+    pixel its category's `color`) + `instance/<page>_inst.png`, and `deepscores_train.json` /
+    `deepscores_test.json` in the Oriented Bounding Box schema: categories by id, once per annotation
+    set (DeepScores' names, MUSCIMA++'s), with the value of each in the masks."""
+    names = {1: "brace", 2: "ledgerLine", 6: "clefG", 122: "staff"}
+    categories = {str(value + offset): {"name": name.upper() if offset else name, "color": value,
+                                        "annotation_set": "muscima++" if offset else "deepscores"}
+                  for value, name in names.items() for offset in (0, 135)}
+    pages = {"train": ["lg-1-aug-beethoven--page-1", "lg-2-aug-gonville--page-2"], "test": ["lg-3-aug-lilyjazz--page-1"]}
+    for split, listed in pages.items():
+        for k, page in enumerate(listed):
+            save(root / "ds2_dense" / "images" / f"{page}.png", photo(k)[..., 0])
+            save(root / "ds2_dense" / "segmentation" / f"{page}_seg.png", labels(k, (0, 1, 2, 6, 122)))
+            save(root / "ds2_dense" / "instance" / f"{page}_inst.png", photo(k + 9))
+        (root / "ds2_dense" / f"deepscores_{split}.json").write_text(json.dumps({
+            "info": {"description": "DeepScoresV2"}, "annotation_sets": ["deepscores", "muscima++"],
+            "categories": categories, "annotations": {},
+            "images": [{"id": k + 1, "filename": f"{page}.png", "width": SIZE[1], "height": SIZE[0], "ann_ids": []}
+                       for k, page in enumerate(listed)]}))
+
+
+def test_deepscores_categories_name_the_mask_values_and_its_json_files_split_them(tmp_path):
+    """DeepScores v2's classes are its categories' `color` values in the `_seg.png` masks: they
+    were class_0 ... class_122, inferred from the masks (the staff's 122 outside them, fatal). Its
+    `deepscores_train.json` and `deepscores_test.json` list each split's images: said as split
+    lists not read."""
+    deepscores_v2(tmp_path)
+    index = discover(tmp_path, masks="segmentation")
+    assert index.classes.names == ("background", "brace", "ledgerLine", "clefG", "staff")
+    assert {p.image.stem: p.split for p in index.pairs} == {
+        "lg-1-aug-beethoven--page-1": "train", "lg-2-aug-gonville--page-2": "train", "lg-3-aug-lilyjazz--page-1": "test"}
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    raw = labels(0, (0, 1, 2, 6, 122))
+    assert (mask[raw == 122] == 4).all() and (mask[raw == 6] == 3).all()
+
+
 def cvc_colondb(root: Path, polyp: str = "p") -> None:
     """CVC-ColonDB as CVC first shipped it: `<n>.bmp` frames beside their polyp masks `p<n>.bmp`,
     non-informative region masks `s<n>.bmp` and polyp contours `c<n>.bmp`, all in one folder."""

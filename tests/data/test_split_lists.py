@@ -14,7 +14,7 @@ import tifffile
 from seglab.data import discover, split_pairs
 from seglab.data.files.index import Pair
 from seglab.data.splitting import split_tables
-from seglab.data.splitting.list_readers import read_list
+from seglab.data.splitting.list_readers import is_table, read_list
 from seglab.errors import DataError
 
 from .test_layout_corpus import culane, labels, photo, save, voc  # type: ignore[import-not-found]
@@ -1111,3 +1111,16 @@ def test_a_readme_line_of_number_ranges_gives_the_split_of_images_named_by_those
         assert [p.split for p in index.pairs].count("train") == 10 and "split by the number ranges" in index.pairing[-1]
     else:
         assert set(splits.values()) == {None}
+
+
+def test_a_json_of_one_splits_image_entries_is_read_piece_by_piece(tmp_path: Path) -> None:
+    """A JSON named for a split whose `images` list names files (DeepScores v2's `filename`, COCO's
+    `file_name`) is that split's list, read a megabyte at a time: every name, those a piece's end
+    cuts too, escapes decoded; one of another shape (GEO-Bench's partition) stays a table."""
+    names = [f"page_{k:06d}\\u00e9.png" for k in range(30_000)]  # some 1.3 MB of entries
+    (tmp_path / "deepscores_train.json").write_text(
+        '{"categories": {}, "images": [' + ", ".join(f'{{"id": {k}, "filename": "{n}", "ann_ids": ["{k}"]}}'
+                                                     for k, n in enumerate(names)) + '], "annotations": {}}')
+    assert read_list(tmp_path / "deepscores_train.json") == [f"page_{k:06d}\u00e9" for k in range(30_000)]
+    (tmp_path / "0.01x_train_partition.json").write_text(json.dumps({"train": ["a"], "valid": ["b"], "test": []}))
+    assert is_table(tmp_path / "0.01x_train_partition.json") and not is_table(tmp_path / "deepscores_train.json")

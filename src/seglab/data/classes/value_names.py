@@ -290,7 +290,9 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     "name": "wall", "isthing": 0}, ...]`), or Segments.ai's release JSON listing them
     (`_release_categories`), or a list of defects naming their pixel values (MVTec LOCO AD's
     `defects_config.json`, `_defect_values`), or PixelAnnotationTool's `config.json` of labels by
-    name (`_labels_by_name`). None for any other JSON, so that any file beside the data can be tried.
+    name (`_labels_by_name`), or a file of the Oriented Bounding Box schema naming each category's
+    value in the masks (DeepScores v2's `deepscores_train.json`, `_category_colours`). None for any
+    other JSON, so that any file beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, or JSON that repeats a key in one object, naming it.
@@ -303,7 +305,8 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     except (ValueError, RecursionError):  # not JSON, a number past int()'s 4,300 digits, or nesting past any class list
         return None
     numbered = _machine_colours(values) or numbered_names(values) or _category_ids(values) \
-        or _release_categories(values) or _defect_values(values) or _labels_by_name(values)
+        or _release_categories(values) or _defect_values(values) or _labels_by_name(values) \
+        or _category_colours(values)
     if numbered is not None and len(numbered) > 1:  # one name is no table
         return ValueNames(path, numbered)
     labels = values.get("labels") if isinstance(values, dict) else None
@@ -336,6 +339,22 @@ def _labels_by_name(values: Any) -> dict[int, str] | None:
     if not isinstance(labels, dict) or not all(isinstance(x, dict) for x in labels.values()):
         return None
     return _category_ids([{"name": str(name), **label} for name, label in labels.items()])
+
+
+def _category_colours(values: Any) -> dict[int, str] | None:
+    """The Oriented Bounding Box schema's categories (obb_anns; DeepScores v2's `deepscores_train.json`:
+    `{"annotation_sets": ["deepscores", "muscima++"], "categories": {"1": {"name": "brace",
+    "annotation_set": "deepscores", "color": 1}, ...}}`): the grey value (`color`) each category of
+    the first annotation set has in the `_seg.png` masks, 0 being the background. None for any
+    other JSON, and where two categories of the set share a value."""
+    categories = values.get("categories") if isinstance(values, dict) else None
+    if not isinstance(categories, dict) or not all(isinstance(x, dict) for x in categories.values()):
+        return None
+    sets = values.get("annotation_sets")
+    first = sets[0] if isinstance(sets, list) and sets else None
+    names = _category_ids([x for x in categories.values() if first is None or x.get("annotation_set") == first],
+                          "color")
+    return {0: "background", **names} if names and 0 not in names else names
 
 
 def _defect_values(values: Any) -> dict[int, str] | None:

@@ -1,8 +1,8 @@
 """Train/val/test splits of a dataset's pairs: drawn from a seed, shipped as lists, kept by subject.
 
 `splits` draws and folds the splits; `split_lists`, `list_search`, `list_splits`, `list_readers`,
-`list_names`, `list_affixes` and `list_numbers` read the split lists a dataset ships (VOC's
-`train.txt`, a `.mat` or `.csv` list), `split_tables` the split column of a metadata table naming
+`list_names`, `list_affixes`, `list_numbers` and `image_lists` read the split lists a dataset ships (VOC's
+`train.txt`, a `.mat` or `.csv` list, DeepScores v2's `deepscores_train.json` of image entries), `split_tables` the split column of a metadata table naming
 the cases (TotalSegmentator's `meta.csv`), `datalists` the lists of MONAI's datalists and nnU-Net's
 dataset.json (BTCV's `dataset_0.json`), `scene_numbers` Structured3D's official split by scene
 number, `readme_ranges` the ranges of image numbers a README gives (AutoLaparo's), `pickled_splits`

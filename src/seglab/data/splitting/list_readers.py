@@ -28,6 +28,7 @@ from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX, mat_arrays, mat_text
 from seglab.data.files.read_errors import Unusable
 from seglab.data.files.volumes import VOLUME_SUFFIXES
+from seglab.data.splitting.image_lists import JSON_SUFFIX, image_entry_names, lists_images
 from seglab.data.splitting.list_names import BOTH, SPLIT_WORDS, named_split, section_split
 from seglab.data.splitting.splits import read_split_file
 from seglab.errors import ConfigError, DataError
@@ -36,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 LISTS = ("train", "val", "test")
 CUB_IMAGES = "images.txt"
-JSON_SUFFIX = ".json"
 TABLE_SUFFIXES = (".csv", ".tsv")  # lists of rows: Sen1Floods11's image,mask; WildScenes' under a header
 # the words of a CSV list's column titles: those naming the images, the masks, and any
 _IMAGE_TITLES = {"image", "images", "img", "im", "input", "rgb", "photo", "file", "filename", "path"}
@@ -51,9 +51,10 @@ _NAME_SUFFIXES = (*IMAGE_SUFFIXES, *VOLUME_SUFFIXES)  # left off a listed name: 
 
 def is_table(path: Path) -> bool:
     """Whether `path` is read as a table of every split (`read_table`), not a list of one: GTA5's or
-    CUB's, a JSON file, or a text file named for splits but for no one split (`data_split.txt`)."""
+    CUB's, a JSON file but one of a split's image entries (`image_lists`), or a text file named for
+    splits but for no one split (`data_split.txt`)."""
     suffix = path.suffix.lower()
-    return (path.name in TABLES or suffix == JSON_SUFFIX
+    return (path.name in TABLES or suffix == JSON_SUFFIX and not lists_images(path)
             or (suffix == _TEXT_SUFFIX and named_split(path.stem, "") is None)
             or (suffix in TABLE_SUFFIXES and _split_titles(path)))
 
@@ -268,6 +269,8 @@ def first_words(path: Path) -> list[str]:
     Raises:
         DataError: a file that cannot be read as text, naming it.
     """
+    if lists_images(path):
+        return image_entry_names(path)
     lines = _lines(path)
     if path.suffix.lower() in TABLE_SUFFIXES and lines:
         lines = _table_names(path, lines)
@@ -291,7 +294,7 @@ def numbered_entries(path: Path) -> list[tuple[str, int]] | None:
     number (LFW's `parts_train.txt`: `George_W_Bush 10`, as in its `people.txt`), or None: which
     image those name, `George_W_Bush_0010` or `George_W_Bush`, the dataset's names tell (`list_numbers`).
     VOC's `ImageSets/Main/<class>_train.txt` lines `2008_000002 -1` are none (a signed flag)."""
-    if path.suffix.lower() in (MAT_SUFFIX, *TABLE_SUFFIXES):
+    if path.suffix.lower() in (MAT_SUFFIX, JSON_SUFFIX, *TABLE_SUFFIXES):
         return None
     rows = [line.split() for line in _lines(path) if line.strip()]
     if not rows or any(len(row) != 2 or not (row[1].isascii() and row[1].isdigit()) for row in rows):
@@ -351,8 +354,10 @@ def _title_words(title: str) -> set[str]:
 
 def holds_names(path: Path) -> bool:
     """Whether a file named like a list can be read as one: a MATLAB file holding text (another,
-    `train_features.mat`, is said as a list not read); any text file."""
-    return path.suffix.lower() != MAT_SUFFIX or _mat_names(path) is not None
+    `train_features.mat`, is said as a list not read), a JSON file of a split's image entries
+    (`image_lists`); any text file."""
+    suffix = path.suffix.lower()
+    return lists_images(path) if suffix == JSON_SUFFIX else suffix != MAT_SUFFIX or _mat_names(path) is not None
 
 
 def _mat_names(path: Path) -> list[str] | None:

@@ -53,10 +53,10 @@ logger = logging.getLogger(__name__)
 
 SPLIT_LIST_FOLDERS = (Path("ImageSets", "Segmentation"), Path("ImageSets"))  # VOC's; Aeroscapes' flat one
 _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.list",), "test": ("test.list",)}
-_PLAIN_SUFFIXES = (".txt", ".lst", MAT_SUFFIX)
+_PLAIN_SUFFIXES = (".txt", ".lst", MAT_SUFFIX, JSON_SUFFIX)  # a JSON of one split's image entries (`holds_names`)
 _SPLIT_FOLDER_SUFFIXES = (*_PLAIN_SUFFIXES, *TABLE_SUFFIXES)  # a splits/ folder's lists
 _ABOVE = 4  # folders above DATA looked in for lists that name its images, to say they are not read
-_LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", JSON_SUFFIX)  # files named like lists: said when no list is read
+_LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list")  # files named like lists: said when no list is read
 
 
 class ListSearch:
