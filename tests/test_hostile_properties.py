@@ -1291,6 +1291,43 @@ def test_any_hiertext_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annot
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+polygon_points = st.lists(st.tuples(xml_numbers, xml_numbers), max_size=5).map(
+    lambda pairs: " ".join(f"{x},{y}" for x, y in pairs)) | st.text(max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shapes=st.lists(st.tuples(st.sampled_from(["table", "cell", "Coords", ""]) | st.text(max_size=4),
+                                 polygon_points, st.booleans()), max_size=4),
+       svg=st.lists(st.tuples(st.sampled_from(["Panel", "Balloon", ""]) | st.text(max_size=6),
+                              st.sampled_from(["polygon", "rect", "g"]), polygon_points,
+                              st.dictionaries(st.sampled_from(["x", "y", "width", "height", "transform"]), xml_numbers,
+                                              max_size=3)), max_size=4),
+       side=xml_numbers, image=st.sampled_from(["a.jpg", "../a.jpg", "/etc/passwd", ""]) | st.text(max_size=6))
+def test_any_polygon_xml_or_svg_file_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes, svg, side, image):
+    """cTDaR XML of any elements, nesting and points (cells in tables too), and eBDtheque SVG of
+    any classes, shapes, sides, transforms and linked images."""
+    import xml.etree.ElementTree as ElementTree
+
+    root = _example_folder(tmp_path_factory, "polygon-xml")
+    _photo(root / "scans" / "a.jpg")
+    document = ElementTree.Element("document", filename=image)
+    holder = document
+    for tag, points, nested in shapes:
+        element = ElementTree.SubElement(holder if nested else document, tag or "x")
+        ElementTree.SubElement(element, "Coords", points=points)
+        holder = element
+    ElementTree.ElementTree(document).write(root / "scans" / "a.xml")
+    _photo(root / "Pages" / "b.jpg")
+    page = ElementTree.Element("svg", xmlns="http://www.w3.org/2000/svg", width=side, height=side)
+    ElementTree.SubElement(page, "image", href=f"../Pages/{image}")
+    for named, kind, points, attributes in svg:
+        group = ElementTree.SubElement(page, "svg", {"class": named})
+        ElementTree.SubElement(group, kind, {"points": points, **attributes})
+    (root / "GT").mkdir()
+    ElementTree.ElementTree(page).write(root / "GT" / "b.svg")
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 polygon_line_objects = st.fixed_dictionaries(
     {"type": st.sampled_from(["blood_vessel", "unsure", "background"]) | json_values,
      "coordinates": json_values | st.lists(point_lists, max_size=3)})

@@ -56,7 +56,7 @@ def make_folder_pairs(root: Path, image_dir: str, mask_dir: str, names, values=(
 
 
 def test_registry_lists_the_formats():
-    assert FORMATS.names() == ["array-stack", "celebamask-hq", "cellpose", "cityscapes-polygons", "class-folders", "coco", "coco-panoptic", "coco-per-image", "contour-text", "cvat", "darwin", "folder-pairs", "geojson", "hiertext", "hub-parquet", "imagefolder", "imagej-roi", "imagescope", "isat", "label-studio", "labelbox", "labelme", "manifest", "mask-table", "npy-pairs", "oxford-pet", "page-xml", "pair-lists", "parallel-lists", "polygon-lines", "rle-table", "sagemaker", "sbd", "scalabel", "side-by-side", "superannotate",
+    assert FORMATS.names() == ["array-stack", "celebamask-hq", "cellpose", "cityscapes-polygons", "class-folders", "coco", "coco-panoptic", "coco-per-image", "contour-text", "cvat", "darwin", "folder-pairs", "geojson", "hiertext", "hub-parquet", "imagefolder", "imagej-roi", "imagescope", "isat", "label-studio", "labelbox", "labelme", "manifest", "mask-table", "npy-pairs", "oxford-pet", "page-xml", "pair-lists", "parallel-lists", "polygon-lines", "polygon-xml", "rle-table", "sagemaker", "sbd", "scalabel", "side-by-side", "superannotate",
                               "supervisely", "synthetic", "vertex-ai", "via", "video-tracings", "volumes", "xbd", "yolo"]
 
 

@@ -45,6 +45,7 @@ from seglab.data.annotations import vertex_ai  # noqa: F401  (registers the "ver
 from seglab.data.annotations import sagemaker_gt  # noqa: F401  (registers the "sagemaker" format)
 from seglab.data.annotations import labelme_json  # noqa: F401  (registers the "labelme" format)
 from seglab.data.annotations import page_xml  # noqa: F401  (registers the "page-xml" format)
+from seglab.data.annotations import polygon_xml  # noqa: F401  (registers the "polygon-xml" format)
 from seglab.data.annotations import polygon_lines  # noqa: F401  (registers the "polygon-lines" format)
 from seglab.data.annotations import scalabel_json  # noqa: F401  (registers the "scalabel" format)
 from seglab.data.annotations import superannotate  # noqa: F401  (registers the "superannotate" format)

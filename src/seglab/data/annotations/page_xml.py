@@ -16,8 +16,8 @@ the log).
 
 The image is the one `imageFilename` names (beside the file, under the dataset folder, or by its
 name alone), else the one of the file's name, without PRImA's `pc-` prefix. The split is the one
-the image's folders name. Files are parsed with Python's expat (no entity expansion bombs, no
-external entities).
+the image's folders name. Files are parsed with Python's expat (`xml_outlines`: no entity
+expansion bombs, no external entities).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from pathlib import Path
 from seglab.data.annotations.annotated_images import locate_images
 from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
+from seglab.data.annotations.xml_outlines import local_name, points_outline, xml_root
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
-from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.naming import folders_split
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.io import IMAGE_SUFFIXES
@@ -72,11 +72,6 @@ def _is_page_xml(path: Path) -> bool:
     return "<PcGts" in file_head(path)
 
 
-def _local(tag: str) -> str:
-    """An element's name without its namespace (`{http://schema.primaresearch.org/...}Page`)."""
-    return tag.rpartition("}")[2]
-
-
 def read_page(path: Path) -> _Page:
     """A PAGE file's page: its image and the regions with an area.
 
@@ -84,18 +79,14 @@ def read_page(path: Path) -> _Page:
         DataError: not well-formed XML, an entity bomb, no `<Page>`, or a point that is no number,
             naming the file (and the region).
     """
-    try:
-        with open_regular(path) as file:
-            root = ElementTree.parse(file).getroot()
-    except (ElementTree.ParseError, OSError) as err:
-        raise DataError(f"PAGE file '{path}' cannot be read as XML: {err}") from None
-    page = next((e for e in root.iter() if _local(e.tag) == "Page"), None)
+    root = xml_root(path, "PAGE file")
+    page = next((e for e in root.iter() if local_name(e.tag) == "Page"), None)
     if page is None:
         raise DataError(f"PAGE file '{path}' holds no <Page>")
     regions, left_out = [], 0
     for element in page.iter():
-        name = _local(element.tag)
-        coords = next((c for c in element if _local(c.tag) == "Coords"), None)
+        name = local_name(element.tag)
+        coords = next((c for c in element if local_name(c.tag) == "Coords"), None)
         if not name.endswith("Region") or coords is None:
             continue
         number = element.get("id") or str(len(regions) + left_out + 1)
@@ -117,9 +108,8 @@ def _outline(coords: ElementTree.Element, path: Path, region: str) -> list[float
     """
     try:
         if coords.get("points") is not None:
-            pairs = [point.split(",") for point in (coords.get("points") or "").split()]
-            return [float(v) for x, y in pairs for v in (x, y)]
-        return [float(point.attrib[k]) for point in coords if _local(point.tag) == "Point" for k in ("x", "y")]
+            return points_outline(coords.get("points") or "")
+        return [float(point.attrib[k]) for point in coords if local_name(point.tag) == "Point" for k in ("x", "y")]
     except (KeyError, ValueError) as err:
         raise DataError(f"PAGE file '{path}': region '{region}' has a point that is no pair of numbers "
                         f"({err})") from None

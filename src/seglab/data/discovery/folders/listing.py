@@ -26,7 +26,7 @@ NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual K
 _MAX_FOLDERS = 20_000  # a dataset folder is not a whole disk; VSPW holds 10,609 with its video folders
 _MAX_ENDINGS_FOLDERS = 5 * _MAX_FOLDERS  # `_endings_below` lists names alone, no image, so it may go further
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
-ANNOTATION_SUFFIXES = (".json", ".geojson", ".gpkg", ".shp", ".xml")  # annotation files kept per image or layer
+ANNOTATION_SUFFIXES = (".json", ".geojson", ".gpkg", ".shp", ".xml", ".svg")  # annotation files kept per image or layer
 EXPORT_SUFFIXES = (".jsonl", ".manifest")  # a labelling service's export, a JSON object a line (Vertex AI, SageMaker)
 PICKLE_SUFFIXES = (".pkl", ".pickle")  # never loaded (unpickling runs the code it names), only named
 # a training run's output folder: model weights beside the run's records (detectron2's `output/`:
@@ -90,7 +90,7 @@ def _image_listing(root: Path, depth: int) -> tuple[list[Folder], list[Path]]:
 
 def json_listing(root: Path, depth: int, suffixes: tuple[str, ...] = ANNOTATION_SUFFIXES) -> list[tuple[Path, list[str]]]:
     """Folders under `root` (itself included, `depth` levels down at most, links followed) that
-    hold JSON, GeoJSON, GeoPackage, shapefiles or XML besides seglab's own (or files of other
+    hold JSON, GeoJSON, GeoPackage, shapefiles, XML or SVG besides seglab's own (or files of other
     `suffixes` `side_files` lists: `EXPORT_SUFFIXES`), with those files' names, sorted: where the
     annotation formats that keep a file per image or layer look (V7 Darwin, LabelMe, GeoJSON,
     ImageScope) and labelling services' exports lie (Vertex AI's `export/data-<name>-<time>/`), of

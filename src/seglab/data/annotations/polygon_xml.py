@@ -1,0 +1,211 @@
+"""The "polygon-xml" format: an XML or SVG file of class-named polygons per image, beside it or in
+a folder of their own, painted into class-index masks once.
+
+- ICDAR 2019 cTDaR (table detection): `<id>.xml` beside `<id>.jpg` (the test set's in
+  `test_ground_truth/`), a `<document filename="<id>.jpg">` of `<table>` elements, each outlined by
+  a `<Coords points="x,y x,y ...">` child. The outermost outlined elements are the objects, their
+  element's name the class (`table`); the cells outlined inside a table are its structure (Track B),
+  not painted over it.
+- SVG (eBDtheque's `GT/<page>.svg`): `<polygon points>` and `<rect>` shapes in groups named by
+  their `class` attribute (`<svg class="Panel">`, `Balloon`, `Line`, `Character`), the nearest
+  `class` the shape's, lowercased; a shape no `class` names is left out (counted). A `transform`
+  would move the shapes, which seglab does not apply: such a file is refused naming it.
+
+Shapes are painted in document order, later over earlier (eBDtheque's balloons over its panels),
+classes sorted by name. The image is the one the file names (cTDaR's `filename`, an SVG's
+`<image xlink:href>`), beside the file, under the dataset folder or by its name alone, else the one
+of the file's stem; the split is the one the image's folders name. PAGE XML (`<PcGts>`) is the
+`page-xml` format's. Files are parsed with Python's expat (`xml_outlines`).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from pathlib import Path
+
+from seglab.data.annotations.annotated_images import locate_images
+from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, json_folders
+from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
+from seglab.data.annotations.xml_outlines import local_name, points_outline, xml_root
+from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.discovery.folders import Folder
+from seglab.data.discovery.naming import folders_split
+from seglab.data.files.index import DatasetIndex, natural_key
+from seglab.data.files.io import IMAGE_SUFFIXES
+from seglab.data.layouts.formats import FORMATS
+from seglab.errors import DataError
+
+_SUFFIXES = (".xml", ".svg")
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A polygon's class, where it is in the file (for messages) and outline (x1, y1, x2, ...)."""
+
+    name: str
+    where: str
+    outline: list[float]
+
+
+@dataclass(frozen=True)
+class _Polygons:
+    """A file's image name, its size where stated, its shapes with an area, and how many shapes it
+    left out (no area, or no class)."""
+
+    path: Path
+    image: str
+    height: int | None
+    width: int | None
+    shapes: list[_Shape]
+    left_out: int
+
+    def image_names(self) -> list[str]:
+        """The image names to look for in turn: the one the file names, then the file's own stem."""
+        return [name for name in (self.image, *(f"{self.path.stem}{suffix}" for suffix in IMAGE_SUFFIXES)) if name]
+
+
+def _is_polygon_file(path: Path) -> bool:
+    """An XML file's head with `<Coords points=` outlines (PAGE's `<PcGts` aside), or an SVG's with
+    polygons or rectangles and a `class` to name them."""
+    head = file_head(path)
+    if path.suffix.lower() == ".svg":
+        return "<svg" in head and ("<polygon" in head or "<rect" in head) and "class=" in head
+    return "<Coords" in head and "points=" in head and "<PcGts" not in head
+
+
+def read_polygons(path: Path) -> _Polygons:
+    """A file's image name, size and shapes.
+
+    Raises:
+        DataError: not well-formed XML, an entity bomb, a point that is no number, or an SVG
+            `transform`, naming the file (and the shape).
+    """
+    root = xml_root(path, "polygon file")
+    if path.suffix.lower() == ".svg":
+        return _svg_polygons(path, root)
+    shapes, left_out = [], 0
+    stack = [root]
+    while stack:  # not recursive: a file nested 10,000 deep stays a file
+        element = stack.pop()
+        coords = next((c for c in element if local_name(c.tag) == "Coords"), None)
+        if coords is None:
+            stack.extend(reversed(element))
+            continue
+        name = local_name(element.tag).lower()
+        where = f"<{name}> {len(shapes) + left_out + 1}"
+        outline = _outline(coords.get("points") or "", path, where)
+        if len(outline) < 6:
+            left_out += 1
+        else:
+            shapes.append(_Shape(name, where, outline))
+    return _Polygons(path, root.get("filename") or "", None, None, shapes, left_out)
+
+
+def _svg_polygons(path: Path, root: ElementTree.Element) -> _Polygons:
+    """An SVG's `<polygon>` and `<rect>` shapes, each of the nearest `class` above or on it, the
+    image its `<image>` links, and its size.
+
+    Raises:
+        DataError: a point that is no number, or a `transform`, naming the file.
+    """
+    shapes, left_out, image = [], 0, ""
+    stack: list[tuple[ElementTree.Element, str]] = [(root, "")]
+    while stack:
+        element, above = stack.pop()
+        if element.get("transform") is not None:
+            raise DataError(f"SVG file '{path}': <{local_name(element.tag)}> has a transform "
+                            f"('{element.get('transform')}') that moves its shapes, which seglab does not apply; "
+                            "flatten the transforms (Inkscape: Path > Object to Path, or svgpathtools) or paint "
+                            "the polygons into masks and pass that folder with --masks DIR")
+        kind, named = local_name(element.tag), (element.get("class") or above).strip()
+        if kind == "image" and not image:
+            image = element.get(_XLINK_HREF) or element.get("href") or ""
+        if kind in ("polygon", "rect"):
+            where = f"<{kind}> {len(shapes) + left_out + 1}"
+            outline = _outline(element.get("points") or "", path, where) if kind == "polygon" else _rect(element, path)
+            if len(outline) < 6 or not named:
+                left_out += 1
+            else:
+                shapes.append(_Shape(named.lower(), where, outline))
+        stack.extend((child, named) for child in reversed(element))
+    return _Polygons(path, image, _side(root.get("height")), _side(root.get("width")), shapes, left_out)
+
+
+def _outline(points: str, path: Path, where: str) -> list[float]:
+    """A `points` outline (`points_outline`).
+
+    Raises:
+        DataError: a point that is no pair of numbers, naming the file and the shape.
+    """
+    try:
+        return points_outline(points)
+    except ValueError as err:
+        raise DataError(f"polygon file '{path}': {where} has a point that is no pair of numbers ({err})") from None
+
+
+def _rect(element: ElementTree.Element, path: Path) -> list[float]:
+    """An SVG `<rect>` (x, y, width, height) as its four corners.
+
+    Raises:
+        DataError: a side that is no number, naming the file.
+    """
+    try:
+        x, y, w, h = (float(element.get(k) or 0) for k in ("x", "y", "width", "height"))
+    except ValueError as err:
+        raise DataError(f"SVG file '{path}': a <rect> has a side that is no number ({err})") from None
+    return [x, y, x + w, y, x + w, y + h, x, y + h] if w > 0 and h > 0 else []
+
+
+def _side(text: str | None) -> int | None:
+    """An SVG's stated width or height in pixels (`48`, `48px`), or None (the image's header gives it)."""
+    digits = (text or "").strip().removesuffix("px")
+    return int(digits) if digits.isdigit() and int(digits) > 0 else None
+
+
+@FORMATS.register("polygon-xml")
+class PolygonXmlFormat(AnnotationJsonFolders):
+    """XML or SVG files of class-named polygons and the images they outline; see the module docstring."""
+
+    layout = ("an XML or SVG file of class-named polygons per image (ICDAR 2019 cTDaR's <id>.xml of <table> "
+              "<Coords points>, eBDtheque's GT/<page>.svg of <svg class=\"Panel\"> <polygon points>), beside the "
+              "images or in a folder of their own")
+    cache_name = "polygon-xml"
+    looks_right = staticmethod(_is_polygon_file)
+
+    def label_folders(self, root: Path) -> list[Path]:
+        return json_folders(root, self.looks_right, suffixes=_SUFFIXES)
+
+    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
+        if root.is_file():
+            return [root] if root.suffix.lower() in _SUFFIXES and self.looks_right(root) else []
+        return [p for folder in self.label_folders(root)
+                for p in sorted((p for s in _SUFFIXES for p in folder.glob(f"*{s}")), key=lambda p: natural_key(p.name))]
+
+    def names_images(self, root: Path, found: list[Path], folder: Folder) -> bool:
+        """A folder named for masks (cTDaR's `ground_truth/`) holds the images whose files lie beside them."""
+        beside = {p.stem for p in found if p.parent == folder.path}
+        return bool(folder.files) and all(image.stem in beside for image in folder.files[:2])
+
+    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        base = root.parent if root.is_file() else root
+        files = [read_polygons(path) for path in self.found(root)]
+        names = sorted({shape.name for file in files for shape in file.shapes})
+        spec, value = tool_classes(names, None, f"the polygon classes under '{root}'", self.options.multilabel,
+                                   classes)
+        refuse_unnamed(names, value, spec, "polygon files use classes")
+        located, problems = locate_images([(file.path, [(0, file.image_names())]) for file in files], base, "file")
+        images = [ImageObjects(located[file.path][0], file.height, file.width,
+                               [Drawn(value[shape.name], [shape.outline],
+                                      f"polygon file '{file.path}': {shape.where} ({shape.name})")
+                                for shape in file.shapes])
+                  for file in files if 0 in located[file.path]]
+        split_of = {entry.image: folders_split(entry.image, base) for entry in images}
+        pairs, painting = self.painted_pairs(images, [file.path for file in files], LATER_OVER_EARLIER, spec, base,
+                                             "polygon-xml", split_of)
+        left_out = sum(file.left_out for file in files)
+        line = (f"{len(pairs)} XML/SVG files' polygons painted into {len(spec.names)} classes "
+                f"({', '.join(spec.names[1:])}), later over earlier"
+                + (f"; {left_out} shapes without area or class left out" if left_out else ""))
+        return self.indexed(base, pairs, spec, problems + painting, line)
