@@ -103,3 +103,20 @@ def test_a_file_seglab_cannot_paint_faithfully_is_refused_naming_it(tmp_path, he
     ebdtheque_page(root, "page_1", groups, head)
     with pytest.raises(DataError, match=rf"page_1\.svg.*{said}"):
         discover(root, format="polygon-xml", cache_dir=str(tmp_path / "cache"))
+
+
+def test_svg_files_that_name_no_image_are_no_dataset_of_this_kind(tmp_path):
+    """CubiCasa5k's plan folders: `high_quality/1000/F1_original.png` beside `model.svg`, whose
+    class-named polygons outline the plan but whose name is no image's. Read as polygon-xml, the
+    end of the search was "no image/mask pairs found (polygon-xml layout)"; no file here is named
+    as an image, so the layout steps aside and the refusal lists what it saw."""
+    for plan in ("1000", "1037"):
+        scan(tmp_path / "high_quality" / plan / "F1_original.png")
+        scan(tmp_path / "high_quality" / plan / "F1_scaled.png")
+        (tmp_path / "high_quality" / plan / "model.svg").write_text(
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}"><g class="Space Kitchen">'
+            f'<polygon points="{points(2, 2, 20, 12)}"/></g><g class="Wall"><polygon points="{points(0, 0, 31, 1)}"/>'
+            "</g></svg>\n")
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert "polygon-xml layout" not in str(refused.value)

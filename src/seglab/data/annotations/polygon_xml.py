@@ -180,8 +180,12 @@ class PolygonXmlFormat(AnnotationJsonFolders):
     def find(self, root: Path, folders: list[Folder]) -> list[Path]:
         if root.is_file():
             return [root] if root.suffix.lower() in _SUFFIXES and self.looks_right(root) else []
-        return [p for folder in self.label_folders(root)
-                for p in sorted((p for s in _SUFFIXES for p in folder.glob(f"*{s}")), key=lambda p: natural_key(p.name))]
+        found = [p for folder in self.label_folders(root)
+                 for p in sorted((p for s in _SUFFIXES for p in folder.glob(f"*{s}")), key=lambda p: natural_key(p.name))]
+        # a file per image is named as its image: CubiCasa5k's `model.svg` beside `F1_original.png` names no
+        # image, and is no dataset of this kind (its refusal says the .svg files are not read)
+        stems = {image.stem for folder in folders for image in folder.files}
+        return found if any(p.stem in stems for p in found) else []
 
     def names_images(self, root: Path, found: list[Path], folder: Folder) -> bool:
         """A folder named for masks (cTDaR's `ground_truth/`) holds the images whose files lie beside them."""
