@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -309,6 +310,18 @@ def test_datasets_side_by_side_are_named_with_one_to_pass(tmp_path):
                                         r"Fruits/ \(coco\)\).*pass one as DATA: seglab inspect .*Airplane-Parts$"):
         discover(root, cache_dir=str(tmp_path / "cache"))
     assert discover(root / "seginw" / "Fruits", cache_dir=str(tmp_path / "cache")).format == "coco"
+
+
+def test_folders_looked_into_for_datasets_side_by_side_warn_nothing_of_their_own(tmp_path, caplog):
+    """Dermofit's `Dermofit/BCC/B38/B38.png` + `B38mask.png`: no layout reads the top folder, and
+    each class folder looked into as a dataset of its own said its own warning (masks no naming
+    pairs), once more per folder, under the top folder's; each folder warns when it is DATA."""
+    for lesion, case in (("BCC", "B38"), ("BCC", "B45"), ("MEL", "M66"), ("MEL", "M73")):
+        write_png(tmp_path / lesion / case / f"{case}.png", rgb(16, 16))
+        write_png(tmp_path / lesion / case / f"{case}mask.png", np.zeros((16, 16), np.uint8))
+    with caplog.at_level(logging.WARNING, logger="seglab"), pytest.raises(DataError):
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert not [r for r in caplog.records if r.getMessage().startswith((f"{tmp_path / 'BCC'}:", f"{tmp_path / 'MEL'}:"))]
 
 
 def test_layout_without_pairs(tmp_path):

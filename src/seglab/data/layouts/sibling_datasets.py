@@ -6,6 +6,7 @@ would be one set; seglab reads one a run and names them, where "no known dataset
 
 from __future__ import annotations
 
+import logging
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -45,8 +46,15 @@ def refuse_sibling_datasets(root: Path, layout_of: Callable[[Path], str | None])
 
 def _layout(folder: Path, layout_of: Callable[[Path], str | None]) -> str | None:
     """The layout that reads `folder`; None where none does, or one that fits refuses it (its
-    refusal is said when the folder is passed as DATA)."""
+    refusal is said when the folder is passed as DATA). Quietly: what a layout warns of a folder
+    looked into (Dermofit's `BCC/`: masks no naming pairs) is said when that folder is DATA, not
+    once more for each folder of the one refused."""
+    seglab = logging.getLogger("seglab")
+    level = seglab.level
+    seglab.setLevel(logging.ERROR)
     try:
         return layout_of(folder)
     except DataError:
         return None
+    finally:
+        seglab.setLevel(level)
