@@ -23,48 +23,15 @@ expansion bombs, no external entities).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.data.annotations.annotated_images import locate_images
-from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head
-from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
+from seglab.data.annotations.annotation_formats import file_head
+from seglab.data.annotations.outline_files import OutlineFile, OutlineFilesFormat, Outlined, OutlineWords
 from seglab.data.annotations.xml_outlines import local_name, points_outline, xml_root
-from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
-from seglab.data.discovery.naming import folders_split
-from seglab.data.files.index import DatasetIndex
-from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
 _PRIMA_PREFIX = "pc-"  # PRImA's file of page 00000086 is pc-00000086.xml
-
-
-@dataclass(frozen=True)
-class _Region:
-    """A region's class (its element less `Region`, lowercased), id and outline (x1, y1, x2, ...)."""
-
-    name: str
-    id: str
-    outline: list[float]
-
-
-@dataclass(frozen=True)
-class _Page:
-    """A PAGE file's image name, size (None where not stated), regions with area, and how many
-    regions without area it left out."""
-
-    path: Path
-    image: str
-    height: int | None
-    width: int | None
-    regions: list[_Region]
-    left_out: int
-
-    def image_names(self) -> list[str]:
-        """The image names to look for in turn: `imageFilename`, then the file's own name."""
-        stem = self.path.stem.removeprefix(_PRIMA_PREFIX)
-        return [name for name in (self.image, *(f"{stem}{suffix}" for suffix in IMAGE_SUFFIXES)) if name]
 
 
 def _is_page_xml(path: Path) -> bool:
@@ -72,7 +39,7 @@ def _is_page_xml(path: Path) -> bool:
     return "<PcGts" in file_head(path)
 
 
-def read_page(path: Path) -> _Page:
+def read_page(path: Path) -> OutlineFile:
     """A PAGE file's page: its image and the regions with an area.
 
     Raises:
@@ -94,9 +61,9 @@ def read_page(path: Path) -> _Page:
         if len(outline) < 6:
             left_out += 1
             continue
-        regions.append(_Region(name.removesuffix("Region").lower() or "region", number, outline))
-    return _Page(path, page.get("imageFilename") or "", _size(page.get("imageHeight")), _size(page.get("imageWidth")),
-                 regions, left_out)
+        regions.append(Outlined(name.removesuffix("Region").lower() or "region", f"region '{number}'", outline))
+    return OutlineFile(path, page.get("imageFilename") or "", _size(page.get("imageHeight")),
+                       _size(page.get("imageWidth")), regions, left_out, path.stem.removeprefix(_PRIMA_PREFIX))
 
 
 def _outline(coords: ElementTree.Element, path: Path, region: str) -> list[float]:
@@ -125,7 +92,7 @@ def _size(text: str | None) -> int | None:
 
 
 @FORMATS.register("page-xml")
-class PageXmlFormat(AnnotationJsonFolders):
+class PageXmlFormat(OutlineFilesFormat):
     """PAGE XML files and the images they name; see the module docstring."""
 
     layout = ("PAGE XML per page (document layout: PRImA, READ-BAD, Transkribus, OCR-D): Images/<id>.tif + "
@@ -133,24 +100,8 @@ class PageXmlFormat(AnnotationJsonFolders):
     cache_name = "page-xml"
     suffix = ".xml"
     looks_right = staticmethod(_is_page_xml)
+    words = OutlineWords("PAGE file", "the PAGE regions", "PAGE regions are", "page",
+                         "PAGE files' regions painted into {classes} classes by region element", "regions without area")
 
-    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base = root.parent if root.is_file() else root
-        pages = [read_page(path) for path in self.found(root)]
-        names = sorted({region.name for page in pages for region in page.regions})
-        spec, value = tool_classes(names, None, f"the PAGE regions under '{root}'", self.options.multilabel, classes)
-        refuse_unnamed(names, value, spec, "PAGE regions are")
-        located, problems = locate_images([(page.path, [(0, page.image_names())]) for page in pages], base, "page")
-        images = [ImageObjects(located[page.path][0], page.height, page.width,
-                               [Drawn(value[region.name], [region.outline],
-                                      f"PAGE file '{page.path}': region '{region.id}' ({region.name})")
-                                for region in page.regions])
-                  for page in pages if 0 in located[page.path]]
-        split_of = {entry.image: folders_split(entry.image, base) for entry in images}
-        pairs, painting = self.painted_pairs(images, [page.path for page in pages], LATER_OVER_EARLIER, spec, base,
-                                             "page-xml", split_of)
-        left_out = sum(page.left_out for page in pages)
-        line = (f"{len(pairs)} PAGE files' regions painted into {len(spec.names)} classes by region element "
-                f"({', '.join(spec.names[1:])}), later over earlier"
-                + (f"; {left_out} regions without area left out" if left_out else ""))
-        return self.indexed(base, pairs, spec, problems + painting, line)
+    def read_file(self, path: Path) -> OutlineFile:
+        return read_page(path)

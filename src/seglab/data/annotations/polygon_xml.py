@@ -21,49 +21,18 @@ of the file's stem; the split is the one the image's folders name. PAGE XML (`<P
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.data.annotations.annotated_images import locate_images
-from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, json_folders
-from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
+from seglab.data.annotations.annotation_formats import file_head, json_folders
+from seglab.data.annotations.outline_files import OutlineFile, OutlineFilesFormat, Outlined, OutlineWords
 from seglab.data.annotations.xml_outlines import local_name, points_outline, xml_root
-from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import Folder
-from seglab.data.discovery.naming import folders_split
-from seglab.data.files.index import DatasetIndex, natural_key
-from seglab.data.files.io import IMAGE_SUFFIXES
+from seglab.data.files.index import natural_key
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
 _SUFFIXES = (".xml", ".svg")
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-
-
-@dataclass(frozen=True)
-class _Shape:
-    """A polygon's class, where it is in the file (for messages) and outline (x1, y1, x2, ...)."""
-
-    name: str
-    where: str
-    outline: list[float]
-
-
-@dataclass(frozen=True)
-class _Polygons:
-    """A file's image name, its size where stated, its shapes with an area, and how many shapes it
-    left out (no area, or no class)."""
-
-    path: Path
-    image: str
-    height: int | None
-    width: int | None
-    shapes: list[_Shape]
-    left_out: int
-
-    def image_names(self) -> list[str]:
-        """The image names to look for in turn: the one the file names, then the file's own stem."""
-        return [name for name in (self.image, *(f"{self.path.stem}{suffix}" for suffix in IMAGE_SUFFIXES)) if name]
 
 
 def _is_polygon_file(path: Path) -> bool:
@@ -75,7 +44,7 @@ def _is_polygon_file(path: Path) -> bool:
     return "<Coords" in head and "points=" in head and "<PcGts" not in head
 
 
-def read_polygons(path: Path) -> _Polygons:
+def read_polygons(path: Path) -> OutlineFile:
     """A file's image name, size and shapes.
 
     Raises:
@@ -99,11 +68,11 @@ def read_polygons(path: Path) -> _Polygons:
         if len(outline) < 6:
             left_out += 1
         else:
-            shapes.append(_Shape(name, where, outline))
-    return _Polygons(path, root.get("filename") or "", None, None, shapes, left_out)
+            shapes.append(Outlined(name, where, outline))
+    return OutlineFile(path, root.get("filename") or "", None, None, shapes, left_out, path.stem)
 
 
-def _svg_polygons(path: Path, root: ElementTree.Element) -> _Polygons:
+def _svg_polygons(path: Path, root: ElementTree.Element) -> OutlineFile:
     """An SVG's `<polygon>` and `<rect>` shapes, each of the nearest `class` above or on it, the
     image its `<image>` links, and its size.
 
@@ -128,9 +97,10 @@ def _svg_polygons(path: Path, root: ElementTree.Element) -> _Polygons:
             if len(outline) < 6 or not named:
                 left_out += 1
             else:
-                shapes.append(_Shape(named.lower(), where, outline))
+                shapes.append(Outlined(named.lower(), where, outline))
         stack.extend((child, named) for child in reversed(element))
-    return _Polygons(path, image, _side(root.get("height")), _side(root.get("width")), shapes, left_out)
+    return OutlineFile(path, image, _side(root.get("height")), _side(root.get("width")), shapes, left_out,
+                       path.stem)
 
 
 def _outline(points: str, path: Path, where: str) -> list[float]:
@@ -165,13 +135,15 @@ def _side(text: str | None) -> int | None:
 
 
 @FORMATS.register("polygon-xml")
-class PolygonXmlFormat(AnnotationJsonFolders):
+class PolygonXmlFormat(OutlineFilesFormat):
     """XML or SVG files of class-named polygons and the images they outline; see the module docstring."""
 
     layout = ("an XML or SVG file of class-named polygons per image (ICDAR 2019 cTDaR's <id>.xml of <table> "
               "<Coords points>, eBDtheque's GT/<page>.svg of <svg class=\"Panel\"> <polygon points>), beside the "
               "images or in a folder of their own")
     cache_name = "polygon-xml"
+    words = OutlineWords("polygon file", "the polygon classes", "polygon files use classes", "file",
+                         "XML/SVG files' polygons painted into {classes} classes", "shapes without area or class")
     looks_right = staticmethod(_is_polygon_file)
 
     def label_folders(self, root: Path) -> list[Path]:
@@ -192,24 +164,5 @@ class PolygonXmlFormat(AnnotationJsonFolders):
         beside = {p.stem for p in found if p.parent == folder.path}
         return bool(folder.files) and all(image.stem in beside for image in folder.files[:2])
 
-    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base = root.parent if root.is_file() else root
-        files = [read_polygons(path) for path in self.found(root)]
-        names = sorted({shape.name for file in files for shape in file.shapes})
-        spec, value = tool_classes(names, None, f"the polygon classes under '{root}'", self.options.multilabel,
-                                   classes)
-        refuse_unnamed(names, value, spec, "polygon files use classes")
-        located, problems = locate_images([(file.path, [(0, file.image_names())]) for file in files], base, "file")
-        images = [ImageObjects(located[file.path][0], file.height, file.width,
-                               [Drawn(value[shape.name], [shape.outline],
-                                      f"polygon file '{file.path}': {shape.where} ({shape.name})")
-                                for shape in file.shapes])
-                  for file in files if 0 in located[file.path]]
-        split_of = {entry.image: folders_split(entry.image, base) for entry in images}
-        pairs, painting = self.painted_pairs(images, [file.path for file in files], LATER_OVER_EARLIER, spec, base,
-                                             "polygon-xml", split_of)
-        left_out = sum(file.left_out for file in files)
-        line = (f"{len(pairs)} XML/SVG files' polygons painted into {len(spec.names)} classes "
-                f"({', '.join(spec.names[1:])}), later over earlier"
-                + (f"; {left_out} shapes without area or class left out" if left_out else ""))
-        return self.indexed(base, pairs, spec, problems + painting, line)
+    def read_file(self, path: Path) -> OutlineFile:
+        return read_polygons(path)
