@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import collections
 import gzip
 import io
 import json
 import logging
+import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -370,16 +375,66 @@ def test_each_data_folder_is_listed_once_however_many_readers_ask(tmp_path, monk
                 Image.fromarray(pixels + frame).save(tmp_path / folder / f"seq_{n:04d}" / f"{frame:05d}.png")
     listed: collections.Counter[Path] = collections.Counter()
     opened: collections.Counter[Path] = collections.Counter()
-    real = Path.iterdir
-    monkeypatch.setattr(Path, "iterdir", lambda self: (  # listings through folder_listing, not the list search's own
-        sys._getframe(1).f_globals["__name__"] == folder_listing.__name__ and listed.update([self])) or real(self))
-    monkeypatch.setattr(folder_listing, "os", types.SimpleNamespace(**{
-        **vars(os), "scandir": lambda path: opened.update([Path(path)]) or os.scandir(path)}))
+    monkeypatch.setattr(folder_listing, "os", types.SimpleNamespace(**{  # the listing's scandir, and listable's
+        **vars(os), "scandir": lambda path: (opened if sys._getframe(1).f_code.co_name == "opens" else listed).update(
+            [Path(path)]) or os.scandir(path)}))
     index = discover(tmp_path)
     assert len(index.pairs) == 8
     sequences = [tmp_path / folder / f"seq_{n:04d}" for folder in ("images", "masks") for n in range(4)]
     assert [listed[folder] for folder in sequences] == [1] * 8
     assert [opened[folder] for folder in sequences] == [1] * 8
+
+
+STRIPES = (np.arange(256).reshape(16, 16) % 2).astype(np.uint8)  # a 0/1 mask of 16 x 16
+
+
+def _counted_listings(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[Path]:
+    """Each folder's listings from here on (`os.scandir`, `os.listdir`: globs and `Path.iterdir` too),
+    `listable`'s open of a folder, which reads no entry, aside."""
+    listed: collections.Counter[Path] = collections.Counter()
+
+    def counted(real: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def listing(path: Any = ".") -> Any:
+            if sys._getframe(1).f_code.co_name != "opens":
+                listed.update([Path(path)])
+            return real(path)
+        return listing
+
+    monkeypatch.setattr(os, "scandir", counted(os.scandir))
+    monkeypatch.setattr(os, "listdir", counted(os.listdir))
+    return listed
+
+
+def test_each_folder_of_a_folder_pairs_dataset_is_listed_once_a_discover(tmp_path, monkeypatch):
+    """The readers of class tables, READMEs, annotation files, split lists and subject tables each
+    globbed the dataset's folders again (20,000 pairs in split folders: the mask folder listed 35
+    times an inspect, the dataset folder 48). Each is listed once, by the one listing all share."""
+    for split in ("train", "val"):
+        for k in range(3):
+            write_png(tmp_path / "images" / split / f"{split}_{k}.png", rgb(16, 16, seed=k))
+            write_png(tmp_path / "masks" / split / f"{split}_{k}.png", STRIPES)
+    listed = _counted_listings(monkeypatch)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 6
+    folders = [*(tmp_path / kind for kind in ("images", "masks")),  # DATA listed once more: is it empty, may it be read
+               *(tmp_path / kind / split for kind in ("images", "masks") for split in ("train", "val"))]
+    assert {folder: listed[folder] for folder in folders} == dict.fromkeys(folders, 1)
+
+
+def test_the_readers_of_a_folder_tell_its_files_from_its_folders_by_the_listing(tmp_path, monkeypatch):
+    """Whether an entry is a file or a folder was asked of each image and mask file again by each
+    reader of the one listing (a DICOM series', a volume folder's, `subfolders`, ...: 20,000 pairs,
+    600,000 stats an inspect); the listing's scandir tells it, so discovery stats no image file."""
+    for k in range(4):
+        write_png(tmp_path / "images" / f"{k}.png", rgb(16, 16, seed=k))
+        write_png(tmp_path / "masks" / f"{k}.png", STRIPES)
+    stated: collections.Counter[str] = collections.Counter()
+    real = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *args, **kwargs: stated.update([os.fspath(path)]) or real(
+        path, *args, **kwargs))
+    discover(tmp_path)
+    most = max(n for path, n in stated.items() if path.endswith(".png"))
+    assert most <= 8, most  # the reads of the masks sampled for their encoding (was 24: the listings' readers, each)
 
 
 def test_the_annotation_formats_look_into_a_tree_without_their_files_at_its_top_alone(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from seglab._version import __version__
 from seglab.data.classes.json_text import json_value
-from seglab.data.files.folder_listing import entries, once_per_listing, subfolders
+from seglab.data.files.folder_listing import files_in, matching, once_per_listing, subfolders
 from seglab.data.files.folders_above import folders_above
 from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec
@@ -129,7 +129,7 @@ def _top_files(root: Path, suffix: str, looks_right: Callable[[Path], bool], top
               if _annotation_folder(folder) and folder.parent != root]
     candidates = []
     for folder in (root, *below):
-        files = [p for p in folder.glob(f"*{suffix}") if p.name.lower() not in METADATA_FILES]
+        files = [p for p in matching(folder, f"*{suffix}") if p.name.lower() not in METADATA_FILES]
         candidates += files if len(files) <= _MOST_ANNOTATION_FILES else []
     return sorted((p for p in candidates if looks_right(p)), key=lambda p: natural_key(str(p)))
 
@@ -140,7 +140,7 @@ def _wrapped_folder(root: Path, suffix: str, looks_right: Callable[[Path], bool]
     for such files only when the one walk of `top` says it may hold some (`may_hold_files`): the
     formats' nine searches each looked into every folder of a tree without images (20,000 case
     folders: 180,027 looks, 103 s of inspect's 176 s under cProfile)."""
-    if any(root.glob(f"*{suffix}")):
+    if matching(root, f"*{suffix}"):
         return None
     return lone_data_folder(root, lambda folder: holds_images(root, folder) or (
         may_hold_files(top, folder, suffix) and bool(_top_files(folder, suffix, looks_right, top))))
@@ -204,7 +204,7 @@ class AnnotationFilesFormat(DatasetFormat):
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         folder = root if root.is_dir() else root.parent
-        top = [p for p in entries(folder) if p.is_file()]
+        top = files_in(folder)
         # the images `located_images` finds: deeper than the walk where it cut folders off too
         images = [f for listed in walk(folder) for f in listed.files] + deeper_images(folder)
         options = {k: v for k, v in asdict(self.options).items() if k != "cache_dir"}

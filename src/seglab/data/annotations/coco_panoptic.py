@@ -36,6 +36,7 @@ from seglab.data.files.io import read_raw_mask
 from seglab.data.discovery.naming import folder_split, folders_split
 from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, ImageObjects, LabelMap
 from seglab.errors import DataError
+from seglab.data.files.folder_listing import matching
 
 _MOST_CLASSES = 255  # class indices 0..254 in a uint8 mask, 255 ignored
 
@@ -47,7 +48,7 @@ def panoptic_files(root: Path, folders: Sequence[Folder]) -> list[Path]:
     if root.is_file():
         return [root] if is_panoptic(root) else []
     places = {root, *(f.path for f in folders), *(f.path.parent for f in folders)}
-    found = {p for place in places for p in place.glob("*.json") if is_panoptic(p)}
+    found = {p for place in places for p in matching(place, "*.json") if is_panoptic(p)}
     found.update(top_annotation_files(root, ".json", is_panoptic))
     return sorted(found, key=lambda p: natural_key(str(p)))
 

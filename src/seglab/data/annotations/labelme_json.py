@@ -47,6 +47,7 @@ from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.discovery.naming import folder_split
 from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse
 from seglab.errors import DataError
+from seglab.data.files.folder_listing import matching
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ _AREA_SHAPES = ("polygon", "rectangle", "circle", "mask", "rotation")  # rotatio
 
 def labelme_pairs(folder: Folder) -> list[tuple[Path, Path]]:
     """(image, JSON) for the images of `folder` with a LabelMe JSON of their stem beside."""
-    jsons = {p.stem: p for p in folder.path.glob("*.json")}
+    jsons = {p.stem: p for p in matching(folder.path, "*.json")}
     return [(image, jsons[image.stem]) for image in folder.files if image.stem in jsons]
 
 
@@ -109,7 +110,7 @@ class LabelMeFormat(AnnotationBesideImages):
             return found
         beside = {json_path for _, pairs in found for _, json_path in pairs}
         for folder in json_folders(root, lambda p: '"shapes"' in file_head(p) and _is_labelme(p)):
-            away = [(p, p) for p in sorted(folder.glob("*.json"), key=lambda p: natural_key(p.name)) if p not in beside]
+            away = [(p, p) for p in sorted(matching(folder, "*.json"), key=lambda p: natural_key(p.name)) if p not in beside]
             if away:
                 parts = folder.relative_to(root).parts
                 found.append((Folder(folder, [], folder_split(folder.name), False, False, parts), away))

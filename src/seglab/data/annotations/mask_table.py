@@ -38,6 +38,7 @@ from seglab.data.files.io import read_raw_mask
 from seglab.data.files.label_resize import resize_mask
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
+from seglab.data.files.folder_listing import matching
 
 _COLUMNS = {
     "mask": ("maskpath", "mask_path", "mask_file", "maskfile"),
@@ -149,7 +150,7 @@ class MaskTableFormat(AnnotationFileFormat):
         if root.is_file():
             return [root] if is_mask_table(root) else []
         folders = dict.fromkeys([root, *(p for f in walk(root) for p in f.path.parents if p.is_relative_to(root))])
-        return sorted((t for folder in folders for t in folder.glob("*.csv") if is_mask_table(t)),
+        return sorted((t for folder in folders for t in matching(folder, "*.csv") if is_mask_table(t)),
                       key=lambda p: natural_key(str(p)))
 
     def detect(self, root: Path) -> bool:
@@ -275,7 +276,7 @@ def _description_files(tables: list[Path], base: Path) -> list[Path]:
     the dataset folder, or in a `metadata/` folder of one of them (FiftyOne's `classes.csv`)."""
     folders = dict.fromkeys(f for t in tables for f in (t.parent, t.parent.parent, base) if f.is_relative_to(base))
     folders |= dict.fromkeys(f / "metadata" for f in list(folders) if (f / "metadata").is_dir())
-    files = {p for folder in folders for p in folder.glob("*.csv")} - set(tables)
+    files = {p for folder in folders for p in matching(folder, "*.csv")} - set(tables)
     return sorted((p for p in files if _pairs_of(p, lines=1)), key=lambda p: natural_key(str(p)))
 
 

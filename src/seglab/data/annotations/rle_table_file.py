@@ -21,6 +21,7 @@ from seglab.data.files.index import natural_key
 from seglab.data.files.rle import EMPTY_TEXTS, RleError, parse_runs
 from seglab.data.splitting.list_readers import names_file
 from seglab.errors import DataError
+from seglab.data.files.folder_listing import matching
 
 _COLUMNS = {
     "id": ("id", "imageid", "image_id", "img", "image", "img_id", "filename", "file_name", "image_name", "name"),
@@ -101,7 +102,7 @@ def _is_headerless_row(cells: list[str]) -> bool:
 
 def rle_tables(folder: Path) -> list[Path]:
     """The run-length tables in `folder` (`is_rle_table`), in natural name order."""
-    return [p for p in sorted(folder.glob("*.csv"), key=lambda p: natural_key(p.name)) if is_rle_table(p)]
+    return [p for p in sorted(matching(folder, "*.csv"), key=lambda p: natural_key(p.name)) if is_rle_table(p)]
 
 
 def is_rle_table(path: Path) -> bool:

@@ -31,7 +31,7 @@ from seglab.data.annotations.annotation_formats import AnnotationBesideImages, f
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, object_mask
 from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import Folder
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import entries, matching
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.files.io import read_raw_mask
 from seglab.data.layouts.formats import FORMATS
@@ -140,7 +140,7 @@ class SuperAnnotateFormat(AnnotationBesideImages):
         return super().find(root, [replace(f, files=[p for p in f.files if not _no_image(p)]) for f in folders])
 
     def annotated(self, folder: Folder) -> list[tuple[Path, Path]]:
-        named = {p.name for p in folder.path.glob("*___*.json")}
+        named = {p.name for p in matching(folder.path, "*___*.json")}
         pairs = []
         for image in folder.files:
             annotation = next((f"{image.name}{end}" for end in (VECTOR, PIXEL) if f"{image.name}{end}" in named), None)

@@ -39,7 +39,7 @@ from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.naming import folder_split, usable_splits
-from seglab.data.files.folder_listing import entries, subfolders
+from seglab.data.files.folder_listing import entries, matching, subfolders
 from seglab.data.files.delimiters import repeated_column, table_delimiter
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
@@ -141,7 +141,7 @@ def _tracing_tables(root: Path) -> tuple[list[Table], Headers]:
     """The tracing tables at `root`'s top, else in the folders just below it (Pediatric's A4C/ and PSAX/),
     each with its point columns (`_traces`); and the headers of the CSV files of the folders they are in."""
     for folders in ([root], [p for p in subfolders(root) if not p.name.startswith(".")]):
-        headers = {p: _table_header(p) for folder in folders for p in sorted(folder.glob("*.csv"))}
+        headers = {p: _table_header(p) for folder in folders for p in sorted(matching(folder, "*.csv"))}
         found = [(p, kind) for p, columns in headers.items() if (kind := _traces(columns)) is not None]
         if found:
             return found, headers

@@ -10,7 +10,7 @@ READMEs, and how one is read, is said here for every README reader (`readme_file
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from seglab.data.classes.class_tables import colour_table
@@ -34,9 +34,10 @@ _RGB_ENTRY = re.compile(
 )
 
 
-def readme_files(folder: Path) -> list[Path]:
-    """The READMEs of `folder` that may hold a class table (README.md, README.txt, README; any case)."""
-    return sorted(p for p in folder.glob("[Rr][Ee][Aa][Dd][Mm][Ee]*") if p.suffix.lower() in _README_SUFFIXES)
+def readme_files(listed: Iterable[Path]) -> list[Path]:
+    """The READMEs among a folder's entries (`listed`: the folder listing's, shared by its readers)
+    that may hold a class table (README.md, README.txt, README; any case)."""
+    return sorted(p for p in listed if p.name.lower().startswith("readme") and p.suffix.lower() in _README_SUFFIXES)
 
 
 def readme_lines(path: Path) -> list[str] | None:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import folders_in
 from seglab.data.files.byte_copies import byte_copies
 from seglab.data.files.staging import cache_folder
 from seglab.data.files.index import Pair, Problem
@@ -95,7 +95,7 @@ def _negative_folder(folder: Path) -> bool:
     if negative is None:
         return False
     before = folder.name[:negative.start()].lower()
-    return any(_before_positive(other.name) == before for other in entries(folder.parent) if other.is_dir())
+    return any(_before_positive(other.name) == before for other in folders_in(folder.parent))
 
 
 def _before_positive(name: str) -> str | None:

@@ -20,7 +20,7 @@ import pydicom
 from pydicom.errors import BytesLengthException, InvalidDicomError
 
 from seglab.data.classes.text_files import open_regular, regular_file
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import files_in
 from seglab.data.files.file_warnings import reading
 from seglab.data.files.pixel_budget import check_pixels, within_budget
 from seglab.data.files.read_errors import Unusable
@@ -51,7 +51,7 @@ def dicom_files(folder: Path) -> list[Path]:
     """The DICOM files directly in `folder`: `.dcm` files and extension-less files marked "DICM"."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in entries(folder) if p.is_file() and not p.name.startswith(".") and is_dicom(p))
+    return sorted(p for p in files_in(folder) if not p.name.startswith(".") and is_dicom(p))
 
 
 def is_series(folder: Path) -> bool:

@@ -13,6 +13,8 @@ import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TypeVar
 
@@ -59,35 +61,106 @@ def skipped_folder(name: str) -> bool:
     return name.startswith(".") or name.lower() in _SKIPPED
 
 
-def entries(folder: Path) -> list[Path]:
-    """What `folder` holds, for every listing of the dataset's folders; nothing where it may not
-    be listed (no read permission), said once (`passed_over`): a locked folder among the data's
-    is passed over, as a hidden one is, not a stop. A folder of DATA is listed once per
-    `one_listing` (`_once_in_data`): the readers asking in turn (a DICOM series', a volume
-    folder's, a split table's) listed each sequence folder of a video dataset several times."""
-    def listing() -> list[Path]:
+@dataclass(frozen=True)
+class Listing:
+    """A folder's entries as one `os.scandir` read them, each one's kind told by the directory
+    itself (a stat for links alone): the readers asking of one folder in turn whether its entries
+    are files or folders stat'ed each entry again (20,000 pairs: 600,000 stats an inspect).
+
+    Args:
+        paths: every entry, in the order the folder lists them.
+        folders: the names of the folders, links to folders too.
+        files: the names of the regular files, links to them too.
+        links: the names of the symbolic links.
+        readable: False where the folder may not be listed (no read permission): passed over, empty.
+    """
+
+    paths: tuple[Path, ...] = ()
+    folders: frozenset[str] = frozenset()
+    files: frozenset[str] = frozenset()
+    links: frozenset[str] = frozenset()
+    readable: bool = True
+
+
+def listing(folder: Path | str) -> Listing:
+    """`folder` listed (`Listing`); empty where it may not be listed (no read permission), said
+    once (`passed_over`): a locked folder among the data's is passed over, as a hidden one is, not
+    a stop. A folder of DATA is listed once per `one_listing` (`_once_in_data`): the readers asking
+    in turn (a DICOM series', a volume folder's, a split table's, discovery's walks) listed each
+    sequence folder of a video dataset several times.
+
+    Raises:
+        OSError: `folder` is missing or no folder.
+    """
+    def listed() -> Listing:
         try:
-            return list(folder.iterdir())
+            with os.scandir(folder) as found:
+                kinds = [(entry.name, _kind(entry.is_dir), _kind(entry.is_file), entry.is_symlink())
+                         for entry in found]
         except PermissionError as err:
             passed_over(folder, err)
-            return []
-    return list(_once_in_data(("entries", folder), folder, listing))
+            return Listing(readable=False)
+        return Listing(tuple(Path(folder, name) for name, *_ in kinds),
+                       frozenset(name for name, is_dir, *_ in kinds if is_dir),
+                       frozenset(name for name, _, is_file, _ in kinds if is_file),
+                       frozenset(name for name, *_, is_link in kinds if is_link))
+    return _once_in_data(("listing", Path(folder)), Path(folder), listed)
+
+
+def _kind(asks: Callable[[], bool]) -> bool:
+    """What a directory entry's `is_dir` or `is_file` says, False where the link it follows cannot
+    be (as `Path.is_dir` says)."""
+    try:
+        return asks()
+    except OSError:
+        return False
+
+
+def entries(folder: Path) -> list[Path]:
+    """What `folder` holds, for every listing of the dataset's folders (`listing`)."""
+    return list(listing(folder).paths)
+
+
+def folders_in(folder: Path) -> list[Path]:
+    """The folders (links to folders too) in `folder`, in listing order (`listing`: no stat each)."""
+    listed = listing(folder)
+    return [p for p in listed.paths if p.name in listed.folders]
+
+
+def files_in(folder: Path) -> list[Path]:
+    """The regular files (links to them too) in `folder`, in listing order (`listing`: no stat each)."""
+    listed = listing(folder)
+    return [p for p in listed.paths if p.name in listed.files]
+
+
+def matching(folder: Path, pattern: str) -> list[Path]:
+    """`folder.glob(pattern)` for a pattern of names alone (`*.json`, `[Rr][Ee][Aa][Dd][Mm][Ee]*`),
+    on the one `listing` of the folder: the readers of class tables, READMEs and annotation files
+    each globbed the mask folder again (20,000 masks: a dozen listings an inspect). Nothing where
+    `folder` is missing or no folder, as glob finds nothing there."""
+    try:
+        listed = listing(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [p for p in listed.paths if fnmatchcase(p.name, pattern)]
 
 
 def listed_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     """The files directly in `folder` whose names end with one of `suffixes` (lower case: `.png`,
     `.nii.gz`) in any case, as every listing of a folder's data files takes them: hidden and macOS
-    `._*` files left out, nothing where it may not be listed (`entries`), and no FIFO, device or
+    `._*` files left out, nothing where it may not be listed (`listing`), and no FIFO, device or
     socket (a FIFO's read waits for a writer); a broken symbolic link is kept, so that reading it
     reports it instead of its file silently going missing."""
-    return [p for p in entries(folder) if p.name.lower().endswith(suffixes) and not p.name.startswith(".")
-            and (p.is_file() or (p.is_symlink() and not p.exists()))]
+    listed = listing(folder)
+    return [p for p in listed.paths if p.name.lower().endswith(suffixes) and not p.name.startswith(".")
+            and (p.name in listed.files or (p.name in listed.links and p.name not in listed.folders
+                                            and not p.exists()))]
 
 
 def subfolders(root: Path) -> list[Path]:
     """The folders in `root` that may be listed (`listable`), in name order: a look inside a
     locked one (`locked/images`) would fail on the path alone, so it is left out before."""
-    return sorted(p for p in entries(root) if p.is_dir() and listable(p))
+    return sorted(p for p in folders_in(root) if listable(p))
 
 
 def listable(folder: Path) -> bool:

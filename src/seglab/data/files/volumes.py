@@ -31,7 +31,7 @@ from nibabel.orientations import (
 from nibabel.spatialimages import HeaderDataError
 
 from seglab.data.classes.text_files import irregular_kind, regular_file
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import files_in
 from seglab.data.files.channels import MAX_CHANNELS
 from seglab.data.files.dicom import dicom_series_grid, is_series, read_dicom_series
 from seglab.data.files.file_warnings import reading
@@ -277,7 +277,7 @@ def _unreadable_nifti(path: Path, err: Exception) -> DataError:
 
 def structure_files(folder: Path, structures: Sequence[str]) -> dict[str, Path]:
     """The volume of each of `structures` that `folder` holds (`liver` -> `liver.nii.gz`)."""
-    held = {volume_stem(p): p for p in entries(folder) if p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES)}
+    held = {volume_stem(p): p for p in files_in(folder) if p.name.lower().endswith(VOLUME_SUFFIXES)}
     return {name: held[name] for name in structures if name in held}
 
 

@@ -154,52 +154,55 @@ def discover(
     kind = irregular_kind(root)
     if kind not in (None, "a folder"):  # a FIFO is never opened: it would wait for a writer
         raise DataError(f"DATA '{root}' is {kind}: pass the dataset folder, or the file that lists or holds its pairs")
-    with _unreadable_named(root), one_listing(root, cache_folder(cache_dir)):
-        if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
-            raise DataError(f"dataset folder '{root}' is empty")
-        chosen = functools.partial(_choose_format, name=format, options=options)
-        # a folder wrapping the dataset alone reads as the folder it wraps (MUSES' muses/); not where
-        # --images, --masks or --mask-pattern name what lies under DATA itself
-        root, fmt = (root, chosen(root)) if options.names_folders else read_inside_wrappers(root, chosen)
-        classes, classes_path = _classes_of(root, classes_file)
-        index = fmt.index(root, classes)
-        shipped = side_files(root, MAX_DEPTH)  # as the annotation formats listed it: no walk of its own
-    if not index.pairs:
-        shown = "".join(f"\n  {p}" for p in index.problems[:5])
-        raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}"
-                        f"{_unpaired_hint(index, merge_masks)}")
-    if resize_masks:
-        index = resized_masks(index, cache_dir)
-    index, stated_void = without_stated_void(index)
-    if ignore_index is None and label_map is None and not instance_masks:
-        ignore_index = stated_void  # ATLANTIS' README: 0 unlabelled, read as --ignore-index 0 would
-    if mask_alpha:
-        index = _read_by_alpha(index, classes)
-    if instance_masks:
-        voided = _void_regions(index.mapping)
-        index = _objects(index, classes, label_map, ignore_index)
-        ignore_index = index.ignore_index if label_map is not None or voided else ignore_index
-    elif label_map is not None:
-        index = _relabel(index, label_map, classes, ignore_index)
-        ignore_index = index.ignore_index
-    elif ignore_index == 0 and index.classes is None and type(index.mapping) is IdentityMapping and task != "multilabel":
-        index, ignore_index = _ignore_below_classes(index)
-    elif ignore_index == 0 and isinstance(index.mapping, OffsetMapping) and index.classes is not None \
-            and index.classes.ignore_index == -1:  # a known reading (LoveDA) ignores value 0 already, as label -1
-        ignore_index = -1
-    # packed or 0/255 masks: class_0...
-    unnamed = index.classes is None or isinstance(index.mapping, ClassInstanceMapping) or unnamed_binary(index)
-    if index.value_names is not None and unnamed and _keeps_values(label_map) and task != "multilabel":
-        index = classes_from_value_names(index, ignore_index)
-    if index.classes is not None:
-        if ignore_index is None:
-            ignore_index = index.classes.ignore_index
-        index.classes = replace(index.classes, ignore_index=ignore_index)
-    index.ignore_index = ignore_index
-    index.mapping = keeping_ignored(index.mapping, ignore_index)  # a void 255 stays void, never object
-    index = with_subjects(apply_task(index, task, classes_path, merge_masks))
-    if (mixed := mixed_sources_problem(index)) is not None:
-        index.problems.append(mixed)
+    # one listing for all: the formats tried, the reading, and the subject and source tables' searches
+    with one_listing(root, cache_folder(cache_dir)):
+        with _unreadable_named(root):
+            if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
+                raise DataError(f"dataset folder '{root}' is empty")
+            chosen = functools.partial(_choose_format, name=format, options=options)
+            # a folder wrapping the dataset alone reads as the folder it wraps (MUSES' muses/); not where
+            # --images, --masks or --mask-pattern name what lies under DATA itself
+            root, fmt = (root, chosen(root)) if options.names_folders else read_inside_wrappers(root, chosen)
+            classes, classes_path = _classes_of(root, classes_file)
+            index = fmt.index(root, classes)
+            shipped = side_files(root, MAX_DEPTH)  # as the annotation formats listed it: no walk of its own
+        if not index.pairs:
+            shown = "".join(f"\n  {p}" for p in index.problems[:5])
+            raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}"
+                            f"{_unpaired_hint(index, merge_masks)}")
+        if resize_masks:
+            index = resized_masks(index, cache_dir)
+        index, stated_void = without_stated_void(index)
+        if ignore_index is None and label_map is None and not instance_masks:
+            ignore_index = stated_void  # ATLANTIS' README: 0 unlabelled, read as --ignore-index 0 would
+        if mask_alpha:
+            index = _read_by_alpha(index, classes)
+        if instance_masks:
+            voided = _void_regions(index.mapping)
+            index = _objects(index, classes, label_map, ignore_index)
+            ignore_index = index.ignore_index if label_map is not None or voided else ignore_index
+        elif label_map is not None:
+            index = _relabel(index, label_map, classes, ignore_index)
+            ignore_index = index.ignore_index
+        elif ignore_index == 0 and index.classes is None and type(index.mapping) is IdentityMapping \
+                and task != "multilabel":
+            index, ignore_index = _ignore_below_classes(index)
+        elif ignore_index == 0 and isinstance(index.mapping, OffsetMapping) and index.classes is not None \
+                and index.classes.ignore_index == -1:  # a known reading (LoveDA) ignores value 0 already, as label -1
+            ignore_index = -1
+        # packed or 0/255 masks: class_0...
+        unnamed = index.classes is None or isinstance(index.mapping, ClassInstanceMapping) or unnamed_binary(index)
+        if index.value_names is not None and unnamed and _keeps_values(label_map) and task != "multilabel":
+            index = classes_from_value_names(index, ignore_index)
+        if index.classes is not None:
+            if ignore_index is None:
+                ignore_index = index.classes.ignore_index
+            index.classes = replace(index.classes, ignore_index=ignore_index)
+        index.ignore_index = ignore_index
+        index.mapping = keeping_ignored(index.mapping, ignore_index)  # a void 255 stays void, never object
+        index = with_subjects(apply_task(index, task, classes_path, merge_masks))
+        if (mixed := mixed_sources_problem(index)) is not None:
+            index.problems.append(mixed)
     if fill_outlines:
         index = _filled_outlines(index)
     index.alpha_channel = _alpha_channel(index, alpha)

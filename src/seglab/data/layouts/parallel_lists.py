@@ -15,7 +15,7 @@ from pathlib import Path
 from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.discovery.naming import SPLIT_WORDS, stem
-from seglab.data.files.folder_listing import subfolders
+from seglab.data.files.folder_listing import matching, subfolders
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.layouts.formats import FORMATS, DatasetFormat
@@ -40,7 +40,7 @@ def parallel_lists(root: Path) -> tuple[Path, dict[str, tuple[list[str], list[st
     `root` whose line counts agree and whose first image and mask exist: the evidence that line i
     of one names line i of the other's image. None when there are none."""
     found: dict[str, dict[str, Path]] = {}
-    for path in sorted(root.glob("*.txt")):
+    for path in sorted(matching(root, "*.txt")):
         named = _LIST.fullmatch(path.name)
         split = SPLIT_WORDS.get(named.group("split").lower()) if named else None
         if named and split:

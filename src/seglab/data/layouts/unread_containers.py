@@ -22,7 +22,7 @@ from pathlib import Path
 
 from seglab.data.classes.text_files import regular_file
 from seglab.data.discovery.pairing import folder_label
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import folders_in
 from seglab.data.files.parquet_shards import ARROW_SUFFIX
 
 Listing = list[tuple[Path, list[str]]]  # each folder within reach, and its file names
@@ -156,7 +156,7 @@ def _zarr_lines(root: Path, files: dict[Path, list[str]]) -> list[str]:
     for parent, found in stores.items():
         first = found[0]
         image = '["0"]' if (first / "0").is_dir() else ""
-        labels = sorted(p.name for p in entries(first / "labels") if p.is_dir()) \
+        labels = sorted(p.name for p in folders_in(first / "labels")) \
             if (first / "labels").is_dir() else []
         name, folders = first.name.split(".")[0], ["images", *labels[:1]]
         code = (f'import zarr, tifffile; z = zarr.open({json.dumps(str(first))}, mode="r"); '

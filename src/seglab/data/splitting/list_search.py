@@ -36,6 +36,7 @@ from collections import ChainMap
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
+from seglab.data.files.folder_listing import entries
 from seglab.data.files.folders_above import folders_above
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.volumes import volume_stem
@@ -303,7 +304,7 @@ class ListSearch:
         """What `folder` holds; nothing when it is no folder."""
         if folder not in self._entries:
             try:
-                self._entries[folder] = list(folder.iterdir())
+                self._entries[folder] = entries(folder)
             except OSError:
                 self._entries[folder] = []
         return self._entries[folder]

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from seglab.data.classes.text_files import open_regular
 from seglab.data.files.delimiters import cell_path, table_delimiter
+from seglab.data.files.folder_listing import files_in
 from seglab.data.files.index import Pair
 
 TABLE_SUFFIXES = (".csv", ".tsv")
@@ -141,14 +142,14 @@ def _tables(pairs: list[Pair], root: Path) -> list[Path]:
     found = []
     for folder in sorted(folders, key=lambda f: (len(f.parts), f))[:_MAX_FOLDERS]:
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            held = sorted(files_in(folder))
         except OSError:
             continue
-        for entry in entries:
+        for path in held:
             try:
-                if (entry.name.lower().endswith(TABLE_SUFFIXES) and not entry.name.startswith(".")
-                        and entry.is_file() and entry.stat().st_size <= _MAX_BYTES):
-                    found.append(root / Path(entry.path).relative_to(top))
+                if (path.name.lower().endswith(TABLE_SUFFIXES) and not path.name.startswith(".")
+                        and path.stat().st_size <= _MAX_BYTES):
+                    found.append(root / path.relative_to(top))
             except OSError:
                 continue
     return found[:_MAX_TABLES]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-from seglab.data.files.folder_listing import once_per_listing, passed_over, skipped_folder, subfolders
+from seglab.data.files.folder_listing import entries, listing, once_per_listing, skipped_folder, subfolders
 from seglab.data.files.index import list_images
 from seglab.data.files.point_text import POINT_TEXT
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, role_name
@@ -140,7 +140,7 @@ def data_folders(root: Path) -> list[Path]:
     a run's outputs, none a link back to `root` or above it (a loop, whose folders are these);
     listed once per listing, however many formats ask."""
     return list(once_per_listing(("data-folders", root), lambda: [  # root as given: Path(root) reads every name again
-        p for p in visible_folders(root) if not _loops_back(p) and not _run_folder(p, os.listdir(p))]))
+        p for p in visible_folders(root) if not _loops_back(p) and not _run_folder(p, [q.name for q in entries(p)])]))
 
 
 def _loops_back(folder: Path) -> bool:
@@ -259,26 +259,18 @@ class _ReadFolder:
 
 
 def _read_folder(folder: str) -> _ReadFolder | None:
-    """`folder` read (`_ReadFolder`); None where it cannot be, said once if for want of permission."""
+    """`folder` read (`_ReadFolder`) from its one `listing`, which readers of its files share; None
+    where it cannot be, said once if for want of permission (the listing is then empty)."""
     try:
         status = os.stat(folder)
-        with os.scandir(folder) as listed:
-            entries = [(entry.name, _is_folder(entry)) for entry in listed]
-    except PermissionError as err:
-        passed_over(folder, err)
-        return None
+        listed = listing(folder)
     except OSError:
         return None
-    return _ReadFolder((status.st_dev, status.st_ino), tuple(name for name, is_folder in entries if is_folder),
-                       tuple(name for name, is_folder in entries if not is_folder))
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    """Whether a listed entry is a folder, a link to one too (os.walk's `followlinks`)."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
+    if not listed.readable:
+        return None
+    names = [p.name for p in listed.paths]
+    return _ReadFolder((status.st_dev, status.st_ino), tuple(n for n in names if n in listed.folders),
+                       tuple(n for n in names if n not in listed.folders))
 
 
 def folders_within(root: Path, depth: int) -> Iterator[tuple[Path, list[str], list[str]]]:

@@ -18,7 +18,7 @@ from seglab.data.discovery.folders.mirror_trees import (
     MOST_KINDS, image_keys, inserted_below, kind_keys, mask_keys, renamed_alike,
 )
 from seglab.data.discovery.folders.unpaired_domains import domain_sibling
-from seglab.data.files.folder_listing import entries, once_per_listing
+from seglab.data.files.folder_listing import folders_in, once_per_listing
 from seglab.data.files.index import list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KeyRule, folder_split, looks_like_image_folder, looks_like_mask_folder
@@ -129,7 +129,7 @@ def _dated_folders(wrapper: Path) -> frozenset[str] | None:
     `wrapper` holds image files itself, no wrapper of an image's parts. Once per wrapper within a
     listing, not once per folder in it: 1,000 sequence folders in `images/` listed it 2,000 times."""
     return once_per_listing(("dated-folders", wrapper), lambda: None if list_images(wrapper) else dated_names(
-        [other.name for other in entries(wrapper) if other.is_dir()]))
+        [other.name for other in folders_in(wrapper)]))
 
 
 def _lone_mask_folder(folder: Path) -> bool:
@@ -142,8 +142,8 @@ def _lone_mask_folder(folder: Path) -> bool:
     wrapper = folder.parent
     if not looks_like_mask_folder(wrapper.name) or list_images(wrapper, masks=True):
         return False
-    inside = [p for p in entries(wrapper) if p.is_dir() and not p.name.startswith(".")]
-    beside = [p for p in entries(wrapper.parent) if p.is_dir() and p != wrapper]
+    inside = [p for p in folders_in(wrapper) if not p.name.startswith(".")]
+    beside = [p for p in folders_in(wrapper.parent) if p != wrapper]
     held = inside == [folder] or all(looks_like_mask_folder(p.name) or not names_labels(p.name) for p in inside) \
         or len(inside) > 1 and not any(folder_split(p.name) or looks_like_image_folder(p.name) for p in inside)
     return held and not any(wrapper.name.startswith(f"{p.name}_") for p in beside)

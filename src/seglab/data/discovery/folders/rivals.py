@@ -19,7 +19,7 @@ from pathlib import Path
 from seglab.data.discovery.channel_files import band_folders, date_order, folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.placement import _VERSION, labels_split_folder, mirrored
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import folders_in
 from seglab.data.files.index import list_images
 from seglab.data.files.io import channel_count
 from seglab.data.discovery.naming import folder_split, looks_like_image_folder, looks_like_mask_folder, stem, words
@@ -224,7 +224,7 @@ def _split_suffix(image_dir: Path, mask_dir: Path) -> str | None:
     if mask_dir.parent != image_dir.parent or not mask_dir.name.startswith(image_dir.name + "_"):
         return None
     suffix = mask_dir.name[len(image_dir.name):]
-    others = (p for p in entries(mask_dir.parent) if p.is_dir() and p.name.endswith(suffix) and p != mask_dir
+    others = (p for p in folders_in(mask_dir.parent) if p.name.endswith(suffix) and p != mask_dir
               and (mask_dir.parent / p.name[: -len(suffix)]).is_dir())
     return suffix if any(others) else None
 
@@ -329,7 +329,7 @@ def _of_another_folder(image: Folder, candidates: list[FolderMatch], root: Path)
         rest = [w for w in words(candidate.mask_dir.name) if not looks_like_mask_folder(w)]
         if candidate.mask_dir.parent != image.path.parent or not rest:
             return None
-        return next((p for p in entries(image.path.parent) if p.is_dir() and p not in (image.path, candidate.mask_dir)
+        return next((p for p in folders_in(image.path.parent) if p not in (image.path, candidate.mask_dir)
                      and words(p.name) == rest and any(list_images(p))), None)
 
     owners = {c.mask_dir: owner(c) for c in candidates}

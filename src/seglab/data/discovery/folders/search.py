@@ -60,7 +60,7 @@ from seglab.data.discovery.folders.tile_products import without_tile_products
 from seglab.data.discovery.folders.unpaired_domains import domain_sibling, say_unpaired_domains
 from seglab.data.discovery.folders.union_folders import without_unions
 from seglab.data.discovery.folders.valid_area import fields_of_view, not_labels, split_valid_areas, with_valid_areas
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import files_in
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
@@ -332,10 +332,10 @@ def _other_files(folders: list[Path], masks: set[Path]) -> list[Path]:
     found = []
     for folder in folders:
         read = MASK_SUFFIXES if folder in masks else IMAGE_SUFFIXES
-        for path in sorted(entries(folder)):
+        for path in sorted(files_in(folder)):
             name = path.name.lower()
             metadata = name in METADATA_FILES or path.match(CLASS_DICT_GLOB) or name == CVAT_LABELMAP
-            if path.is_file() and not name.startswith(".") and not metadata and not name.endswith(read):
+            if not name.startswith(".") and not metadata and not name.endswith(read):
                 found.append(path)
     return found
 

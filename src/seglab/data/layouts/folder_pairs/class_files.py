@@ -45,6 +45,7 @@ from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
 from seglab.data.encodings.value_classes import binary_names
 from seglab.data.layouts.multilabel import named_in_order
 from seglab.errors import DataError
+from seglab.data.files.folder_listing import entries, matching
 
 logger = logging.getLogger(__name__)
 TableReader = Callable[[Path], ValueNames | None]
@@ -74,14 +75,14 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ShippedClasses:
         classes, value_names = dataset_json_classes(known)
         return ShippedClasses(classes, known if classes is not None else None, value_names)
     for folder in metadata_folders(root, found):
-        tables = [*((classes_from_class_dict, p) for p in sorted(folder.glob(CLASS_DICT_GLOB))),
+        tables = [*((classes_from_class_dict, p) for p in sorted(matching(folder, CLASS_DICT_GLOB))),
                   (classes_from_labelmap, folder / CVAT_LABELMAP),
                   (classes_from_dataset_meta, folder / DATUMARO_META),
-                  *((classes_from_colour_names, p) for p in sorted(folder.glob("*.json"))
+                  *((classes_from_colour_names, p) for p in sorted(matching(folder, "*.json"))
                     if COLOUR_JSON_NAME.search(p.name) and p.name.lower() not in METADATA_FILES),
-                  *((classes_from_colour_map, p) for p in sorted(folder.glob(COLOUR_MAP_GLOB))),
-                  *((classes_from_colour_csv, p) for p in sorted(folder.glob("*.csv")) if not p.match(CLASS_DICT_GLOB)),
-                  *((classes_from_readme, p) for p in readme_files(folder))]
+                  *((classes_from_colour_map, p) for p in sorted(matching(folder, COLOUR_MAP_GLOB))),
+                  *((classes_from_colour_csv, p) for p in sorted(matching(folder, "*.csv")) if not p.match(CLASS_DICT_GLOB)),
+                  *((classes_from_readme, p) for p in readme_files(entries(folder)))]
         for read, path in tables:
             classes = read(path) if path.is_file() else None
             if classes is not None:
@@ -96,7 +97,7 @@ def listed_namings(folders: Sequence[Path], namings: Sequence[str]) -> tuple[str
     a line in `folders` (the dataset's `metadata_folders`) that names exactly their classes
     (`named_in_order`: EDD2020's `class_list.txt`); None when none does, the namings then in name
     order. Lists that cannot be read are passed over: any text file may be tried."""
-    for path in (p for folder in folders for p in sorted(folder.glob("*.txt"))):
+    for path in (p for folder in folders for p in sorted(matching(folder, "*.txt"))):
         try:
             listed = value_names_from_list(path)
         except DataError as err:
@@ -231,19 +232,19 @@ def _value_tables(folder: Path, versions: Collection[str] = ()) -> list[tuple[Ta
     its Simple Segmentation exports number), Weka ARFFs (Trainable Weka Segmentation's data.arff: the
     classes its classified images number); last, the README's text (AI4Mars' `Labels: 0 soil,
     1 bedrock, ...`; ATLANTIS' `0 unlabelled`), which tables come before."""
-    jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
-    return [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
-            *((read, p) for p in sorted(folder.glob("*.txt"))  # ITK-SNAP's labels.txt too: one name, two forms
+    jsons = sorted(matching(folder, "*.json"), key=lambda p: not any(v in p.stem for v in versions))
+    return [*((value_names_from_csv, p) for p in sorted([*matching(folder, "*.csv"), *matching(folder, "*.tsv")])),
+            *((read, p) for p in sorted(matching(folder, "*.txt"))  # ITK-SNAP's labels.txt too: one name, two forms
               for read in (value_names_from_csv, value_names_from_numbered_lines, value_names_from_colour_lut)),
-            *((value_names_from_colour_lut, p) for p in sorted(folder.glob(COLOUR_TABLE_GLOB))),
+            *((value_names_from_colour_lut, p) for p in sorted(matching(folder, COLOUR_TABLE_GLOB))),
             *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
             *((read, p) for read in (value_names_from_label_json, value_names_from_stac)
               for p in jsons if p.name.lower() not in METADATA_FILES),
             *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file()),
-            *((value_names_from_cvat_xml, p) for p in sorted(folder.glob("*.xml"))),
-            *((value_names_from_ilastik_project, p) for p in sorted(folder.glob(ILASTIK_PROJECT_GLOB))),
-            *((value_names_from_arff, p) for p in sorted(folder.glob(ARFF_GLOB))),
-            *((value_names_from_readme, p) for p in readme_files(folder))]
+            *((value_names_from_cvat_xml, p) for p in sorted(matching(folder, "*.xml"))),
+            *((value_names_from_ilastik_project, p) for p in sorted(matching(folder, ILASTIK_PROJECT_GLOB))),
+            *((value_names_from_arff, p) for p in sorted(matching(folder, ARFF_GLOB))),
+            *((value_names_from_readme, p) for p in readme_files(entries(folder)))]
 
 
 def metadata_folders(root: Path, found: FolderSearch) -> list[Path]:

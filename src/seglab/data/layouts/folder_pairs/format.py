@@ -296,7 +296,7 @@ class FolderPairsFormat(FindingFormat[FolderSearch]):
 def _one_hot_names(root: Path, mapping: OneHotMapping) -> ClassSpec | None:
     """The classes of one-hot masks as the README in `root` names a class per channel, the
     background first where no channel is (`first` 1); None when it names none."""
-    names = next((found for path in readme_files(root)
+    names = next((found for path in readme_files(entries(root))
                   if (found := readme_class_names(path, mapping.channels)) is not None), None)
     if names is None:
         return None

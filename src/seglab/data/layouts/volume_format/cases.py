@@ -11,7 +11,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from seglab.data.files.dicom import dicom_files
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import files_in, folders_in
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack_shape
 from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.channel_files import nnunet_cases
@@ -93,11 +93,8 @@ def volumes_in(folder: Path) -> list[Path]:
     """NIfTI files and DICOM series folders directly in `folder`, naturally sorted."""
     if not folder.is_dir():
         return []
-    found = [
-        p for p in entries(folder)
-        if not p.name.startswith(".")
-        and ((p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES)) or (p.is_dir() and dicom_files(p)))
-    ]
+    found = [p for p in files_in(folder) if not p.name.startswith(".") and p.name.lower().endswith(VOLUME_SUFFIXES)]
+    found += [p for p in folders_in(folder) if not p.name.startswith(".") and dicom_files(p)]
     return sorted(found, key=lambda p: natural_key(p.name))
 
 
@@ -105,7 +102,7 @@ def hdf5_volumes_in(folder: Path) -> list[Path]:
     """HDF5 files directly in `folder` that each hold one 3-D dataset, naturally sorted: volumes
     whose labels are files of their own (NucMM's `Image/train/img_000_604_576.h5` and
     `Label/train/seg_000_604_576.h5`, a `main` each); read from the headers."""
-    found = [p for p in entries(folder) if p.is_file() and p.suffix.lower() in HDF5_SUFFIXES
+    found = [p for p in files_in(folder) if p.suffix.lower() in HDF5_SUFFIXES
              and len(h5_stack_shape(p) or ()) == 3]
     return sorted(found, key=lambda p: natural_key(p.name))
 
