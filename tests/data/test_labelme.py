@@ -412,3 +412,20 @@ def test_a_json_beside_its_image_without_image_path_is_read_and_ignore_is_255(tm
     assert {p.image.stem: p.split for p in index.pairs} == {"a": "train", "b": "train", "c": "train", "d": "val"}
     mask = read_mask(index.pairs[0].mask, index.mapping)
     assert (mask[:12, :16] == 1).all() and (mask[20:] == 255).all() and (mask[12:20] == 0).all()
+
+
+def test_the_labelme_files_are_never_opened_as_split_tables(tmp_path, monkeypatch):
+    """The search for a table with a split column beside the images opened every LabelMe file
+    again (3,000 files: 3,000 opens an inspect), and parsed it whole where its head named a split
+    (an `imagePath` of `train_0.jpg`). The annotation files the layout reads are no split tables."""
+    from seglab.data.splitting import split_tables
+
+    for k in range(4):
+        labelme(tmp_path, f"train_{k}", SHAPES, seed=k)
+    opened: list[Path] = []
+    real = split_tables.open_regular
+    monkeypatch.setattr(split_tables, "open_regular", lambda path, *rest, **options: opened.append(path) or real(
+        path, *rest, **options))
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 4
+    assert opened == []

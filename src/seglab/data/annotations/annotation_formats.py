@@ -278,7 +278,7 @@ def _listed(index: DatasetIndex, sources: Sequence[Path]) -> DatasetIndex:
     lists = read_split_lists(((folder, folder) for folder in folders), index.root, read_otherwise=sources)
     where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
     pairs, _, problems = apply_split_lists(index.pairs, index.problems, lists.splits, where)
-    return replace(index, pairs=pair_table_splits(pairs, index.root), problems=problems)
+    return replace(index, pairs=pair_table_splits(pairs, index.root, sources), problems=problems)
 
 
 def one_folder(root: Path, folders: Sequence[Path], what: str, route: Callable[[Sequence[Path]], str]) -> None:

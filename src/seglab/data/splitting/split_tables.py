@@ -16,7 +16,7 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,13 +51,15 @@ def table_splits(folder: Path, names: Sequence[str]) -> dict[str, str]:
     return _splits_by(_split_tables(folder), names)
 
 
-def _split_tables(folder: Path) -> list[tuple[Path, list[list[str]]]]:
+def _split_tables(folder: Path, read_otherwise: Collection[Path] = ()) -> list[tuple[Path, list[list[str]]]]:
     """The CSV and Parquet tables and JSON objects of cases in `folder` that have a split column
     (`_split_columns`), each with its rows, header first; a CSV whose first line names no split,
-    and a JSON file whose head does not, is not parsed further. A Parquet table that cannot be
-    read (no pyarrow) is said, with what reads it."""
+    and a JSON file whose head does not, is not parsed further, and a file the layout reads as
+    something else (`read_otherwise`: LabelMe's JSON file per image) is not opened. A Parquet
+    table that cannot be read (no pyarrow) is said, with what reads it."""
     tables = []
-    for path in sorted(listed_files(folder, (".csv", ".json", PARQUET_SUFFIX)) if folder.is_dir() else []):
+    listed = listed_files(folder, (".csv", ".json", PARQUET_SUFFIX)) if folder.is_dir() else []
+    for path in sorted(set(listed) - set(read_otherwise)):
         try:
             if path.stat().st_size > _MOST_BYTES:
                 continue
@@ -177,19 +179,20 @@ def _case_split(name: str, cases: dict[str, str]) -> str | None:
     return cases.get(name)
 
 
-def pair_table_splits(pairs: list[Pair], root: Path) -> list[Pair]:
+def pair_table_splits(pairs: list[Pair], root: Path, read_otherwise: Collection[Path] = ()) -> list[Pair]:
     """`pairs` with the splits a table gives them (`table_splits`) by their image stems, else by
     their images' folders, the table in the folder holding all the image folders or one above it,
     within `root`, else the tables of one set of columns that each folder below it holding image
     folders has (`_branch_tables`, looked for only when those above give no split); as they are
     when one has a split already, or no table gives them. Of a table's split columns, one that keeps
     the pairs' groups together comes first (`_splits_by`). Each folder's tables are read once for
-    both namings."""
+    both namings; the files the layout reads as something else (`read_otherwise`: its annotation
+    files, a JSON per image) never as tables."""
     if not pairs or any(p.split is not None for p in pairs):
         return pairs
     held = Path(os.path.commonpath([p.image.parent for p in pairs]))
-    above = [_split_tables(folder) for folder in (held, *held.parents) if folder.is_relative_to(root)]
-    branches = functools.cache(lambda: _branch_tables(held, pairs))
+    above = [_split_tables(folder, read_otherwise) for folder in (held, *held.parents) if folder.is_relative_to(root)]
+    branches = functools.cache(lambda: _branch_tables(held, pairs, read_otherwise))
 
     def tables() -> Iterator[list[tuple[Path, list[list[str]]]]]:
         yield from above
@@ -206,7 +209,8 @@ def pair_table_splits(pairs: list[Pair], root: Path) -> list[Pair]:
     return pairs
 
 
-def _branch_tables(held: Path, pairs: list[Pair]) -> list[tuple[Path, list[list[str]]]]:
+def _branch_tables(held: Path, pairs: list[Pair],
+                   read_otherwise: Collection[Path]) -> list[tuple[Path, list[list[str]]]]:
     """The tables that the folders just below `held` holding the pairs' images each have, of one set
     of columns, joined into one table (named by the first) where every such folder has one: Fields of
     The World's `<country>/chips_<country>.parquet` beside each country's `s2_images/`."""
@@ -216,7 +220,7 @@ def _branch_tables(held: Path, pairs: list[Pair]) -> list[tuple[Path, list[list[
         return []
     by_columns: dict[tuple[str, ...], list[tuple[Path, list[list[str]]]]] = {}
     for branch in branches:
-        for path, rows in _split_tables(branch):
+        for path, rows in _split_tables(branch, read_otherwise):
             by_columns.setdefault(tuple(title.strip() for title in rows[0]), []).append((path, rows))
     joined = []
     for found in by_columns.values():
