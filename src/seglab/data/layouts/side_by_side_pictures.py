@@ -44,7 +44,7 @@ from seglab.data.files.read_errors import ReadError
 from seglab.data.files.staging import cache_folder, staged_folder
 from seglab.data.files.tiff_pages import write_page
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ _LOSSY_SAVE = {"quality": 100, "subsampling": 0}  # a JPEG mask written again: n
 
 
 @FORMATS.register("side-by-side")
-class SideBySideFormat(DatasetFormat):
+class SideBySideFormat(FindingFormat[str | None]):
     """Pictures of an image and its mask side by side; see the module docstring."""
 
     layout = ("pictures twice as wide as high, each an image and its colour mask side by side (pix2pix's "
@@ -64,16 +64,12 @@ class SideBySideFormat(DatasetFormat):
               "the image's half told from the pictures, or named by --side-by-side left|right")
     priority = 200  # last: told by the pictures' shape and content, never before names pair files
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._sides: dict[Path, str | None] = {}
-
     def detect(self, root: Path) -> bool:
         pictures = [p for f in walk(root) for p in f.files] if root.is_dir() else []
-        return bool(pictures) and not_twice_as_wide(pictures) is None and self._image_half(root) is not None
+        return bool(pictures) and not_twice_as_wide(pictures) is None and self.found(root) is not None
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        side = self._image_half(root)
+        side = self.found(root)
         assert side is not None, "index() of a folder detect() refused"
         matches = [FolderMatch(f.path, f.path, f.split, _SIDE_BY_SIDE, [(stem(p), p, p) for p in f.files])
                    for f in walk(root) if f.files]
@@ -97,14 +93,12 @@ class SideBySideFormat(DatasetFormat):
         index.image_half = side
         return index
 
-    def _image_half(self, root: Path) -> str | None:
+    def find(self, root: Path) -> str | None:
         """The half holding the image: the one `--side-by-side` names, else the one the pictures tell
-        (`label_halves.image_half`), told once per root for detect and index."""
+        (`label_halves.image_half`); `found` tells it once per root for detect and index."""
         if self.options.image_half is not None:
             return self.options.image_half
-        if root not in self._sides:
-            self._sides[root] = image_half([p for f in walk(root) for p in f.files])
-        return self._sides[root]
+        return image_half([p for f in walk(root) for p in f.files])
 
 
 def side_by_side_route(folders: list[Folder]) -> str:

@@ -77,8 +77,7 @@ class VolumesFormat(FindingFormat[Layout | None]):
     def index_listed(self, root: Path, layout: Layout, classes: ClassSpec | None) -> DatasetIndex:
         """`index` of cases a table lists (a manifest's rows of volumes: Kaggle's COVID-19 CT
         scans `metadata.csv`) instead of those found in `root`, the folder they lie below."""
-        self._found[root] = _settled(layout)
-        return self.index(root, classes)
+        return self._index(root, _settled(layout), classes)
 
     def _label_file(self) -> str | None:
         """The label volume's file name (or a pattern of it) in every case folder, when `--masks`
@@ -92,7 +91,10 @@ class VolumesFormat(FindingFormat[Layout | None]):
         return masks if alone and named else None
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        layout = self.found(root) or Layout()
+        return self._index(root, self.found(root) or Layout(), classes)
+
+    def _index(self, root: Path, layout: Layout, classes: ClassSpec | None) -> DatasetIndex:
+        """`index` of the cases of `layout`, under `root`."""
         # dataset.json, a MONAI datalist: read where the classes or the splits are still to find
         described = functools.cache(lambda: describe_cases(described_folders(root, layout)))
         if set(layout.splits.values()) <= {"train"} and layout.subjects:  # SSL4MIS' LA: data/train.list +
