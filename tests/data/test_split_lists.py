@@ -1012,7 +1012,8 @@ def test_the_folders_below_the_pairs_are_searched_for_tables_only_when_those_abo
     (tmp_path / "metadata.csv").write_text(f"image_id,split\n{rows}")
     searched = []
     real = split_tables._split_tables
-    monkeypatch.setattr(split_tables, "_split_tables", lambda folder: searched.append(folder) or real(folder))
+    monkeypatch.setattr(split_tables, "_split_tables",
+                        lambda folder, *rest: searched.append(folder) or real(folder, *rest))
     assert [p.split for p in split_tables.pair_table_splits(pairs, tmp_path)] == list(SPLITS)
     assert searched == [tmp_path]
 
