@@ -19,7 +19,7 @@ from seglab.data.discovery.naming import (
     words,
 )
 from seglab.data.discovery.naming.affixes import image_affixed, strip_affixes
-from seglab.data.discovery.naming.learned_rules import leading_word, named_around, naming_template
+from seglab.data.discovery.naming.learned_rules import leading_word, leading_words, named_around, naming_template
 from seglab.data.discovery.naming.mask_patterns import fixed_mask_of, names_fixed_mask
 from seglab.data.discovery.naming.names import name_key
 from seglab.data.discovery.pairing import FolderMatch, folder_label, match_folders, names_labels
@@ -255,21 +255,34 @@ def _by_leading_words(folder: Folder, root: Path, rules: tuple[KeyRule, ...], me
     """Each file a kind's word and a number: one kind named for masks, one for images or the one
     other kind, and the other kinds the view's further products, left out (`aside`): the UOIS
     Tabletop Object Dataset's `rgb_00003.jpeg` ~ `segmentation_00003.png` beside `depth_00003.png`
-    (uint16 depth, neither an image nor a mask), each view paired with its own mask."""
-    kinds: dict[str | None, list[Path]] = {}
-    for path in folder.files:
-        kinds.setdefault(leading_word(path), []).append(path)
-    mask_words = [w for w in kinds if w is not None and looks_like_mask_folder(w)]
-    others = [w for w in kinds if w is not None and w not in mask_words]
-    image_words = [w for w in others if looks_like_image_folder(w)] or others
-    if None in kinds or len(mask_words) != 1 or len(image_words) != 1:
-        return None
-    match = _half_paired(kinds[image_words[0]], kinds[mask_words[0]], folder, root, rules, merge)
-    if match is not None:
-        products = [p for w in others if w != image_words[0] for p in kinds[w]]
-        match.extra_masks += products  # listed as ignored
-        aside += products
-    return match
+    (uint16 depth, neither an image nor a mask), each view paired with its own mask. Where one
+    word does not tell the kinds apart, the kind is all the words before the number: Omniverse
+    Replicator's BasicWriter writes `rgb_0000.png` ~ `semantic_segmentation_0000.png` beside
+    `instance_segmentation_0000.png`, `distance_to_camera_0000.npy` and `normals_0000.npy`."""
+    for kind_of in (leading_word, leading_words):
+        kinds: dict[str | None, list[Path]] = {}
+        for path in folder.files:
+            kinds.setdefault(kind_of(path), []).append(path)
+        mask_words = _class_kinds([w for w in kinds if w is not None and looks_like_mask_folder(w)])
+        others = [w for w in kinds if w is not None and w not in mask_words]
+        image_words = [w for w in others if looks_like_image_folder(w)] or others
+        if None in kinds or len(mask_words) != 1 or len(image_words) != 1:
+            continue
+        match = _half_paired(kinds[image_words[0]], kinds[mask_words[0]], folder, root, rules, merge)
+        if match is not None:
+            products = [p for w in others if w != image_words[0] for p in kinds[w]]
+            match.extra_masks += products  # listed as ignored
+            aside += products
+        return match
+    return None
+
+
+def _class_kinds(mask_words: list[str]) -> list[str]:
+    """Of several kinds named for masks, the one whose words say class labels (`_CLASS_WORDS`):
+    `semantic_segmentation` beside `instance_segmentation`, whose objects step aside for the classes
+    as in `_class_masks`; else all of them."""
+    classes = [w for w in mask_words if _CLASS_WORDS & set(words(w))]
+    return classes if len(mask_words) > 1 and len(classes) == 1 else mask_words
 
 
 def holds_named_masks(folder: Folder) -> bool:

@@ -29,6 +29,17 @@ def leading_word(path: Path) -> str | None:
     return found.group(1) if found else None
 
 
+_LEADING_WORDS = re.compile(r"([a-z]+(?:[_\-. ][a-z]+)*)[_\-. ]([^a-z].*)")
+
+
+def leading_words(path: Path) -> str | None:
+    """The words of letters a file's name starts with, up to a word that is not letters alone
+    (`semantic_segmentation` of `semantic_segmentation_0000.png`, `bounding_box` of
+    `bounding_box_2d_tight_0000.npy`), lower case."""
+    found = _LEADING_WORDS.fullmatch(stem(path).lower())
+    return found.group(1) if found else None
+
+
 def leading_word_rules(images: Sequence[Path], masks: Sequence[Path]) -> tuple[KeyRule, ...]:
     """A rule for masks named as their image with its first word swapped (BUS-BRA's
     `Images/bus_0001-l.png` ~ `Masks/mask_0001-l.png`): only when every image starts with one word

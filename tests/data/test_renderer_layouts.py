@@ -1,0 +1,67 @@
+"""What synthetic-data generators and simulators write, as they write it: Omniverse Replicator's
+BasicWriter (a flat folder of `<annotator>_<frame>` files and a colour table per frame), Infinigen's
+scene folders (`<scene>/frames/<pass>/camera_0/`), BlenderProc's HDF5 file per frame."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from seglab.data import discover
+
+SIZE = (16, 24)
+BACKGROUND, UNLABELLED = (0, 0, 0, 0), (0, 0, 0, 255)
+ROAD, CAR = (140, 25, 255, 255), (25, 255, 140, 255)
+
+
+def photo(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (*SIZE, 4), dtype=np.uint8)
+
+
+def replicator_frame(out: Path, frame: int) -> None:
+    """One BasicWriter frame: RGBA photo, colour-coded semantic and instance masks, their tables,
+    and the depth and normals arrays beside them."""
+    semantic = np.zeros((*SIZE, 4), np.uint8)
+    semantic[:] = UNLABELLED
+    semantic[:4] = BACKGROUND
+    semantic[8:] = ROAD
+    table = {str(BACKGROUND): {"class": "BACKGROUND"}, str(UNLABELLED): {"class": "UNLABELLED"},
+             str(ROAD): {"class": "road"}}
+    if frame % 2:  # a car in odd frames only: no frame's table lists every class
+        semantic[10:14, 4:10] = CAR
+        table[str(CAR)] = {"class": "car"}
+    Image.fromarray(photo(frame)).save(out / f"rgb_{frame:04d}.png")
+    Image.fromarray(semantic).save(out / f"semantic_segmentation_{frame:04d}.png")
+    (out / f"semantic_segmentation_labels_{frame:04d}.json").write_text(json.dumps(table))
+    instances = np.zeros((*SIZE, 4), np.uint8)
+    instances[10:14, 4:10] = (200, 40, 90, 255)
+    Image.fromarray(instances).save(out / f"instance_segmentation_{frame:04d}.png")
+    (out / f"instance_segmentation_semantics_mapping_{frame:04d}.json").write_text(
+        json.dumps({"(200, 40, 90, 255)": {"class": "car"}}))
+    np.save(out / f"distance_to_camera_{frame:04d}.npy", np.full(SIZE, 3.5, np.float32))
+    np.save(out / f"normals_{frame:04d}.npy", np.zeros((*SIZE, 4), np.float32))
+
+
+def basic_writer_run(root: Path, frames: int) -> Path:
+    out = root / "_out_basic_writer"
+    out.mkdir()
+    for frame in range(frames):
+        replicator_frame(out, frame)
+    return out
+
+
+def test_replicator_basic_writer_pairs_rgb_with_its_semantic_masks_beside_the_other_annotators(tmp_path):
+    """`rgb_0000.png` ~ `semantic_segmentation_0000.png`; the instance masks, distances and normals
+    left out. Before, no naming paired the folder (refused), and `--mask-pattern
+    'semantic_segmentation_{stem}.png'` trained on the 4-channel float normals, `rgb_0000.png` a
+    duplicate of `normals_0000.npy`."""
+    basic_writer_run(tmp_path, 4)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 4
+    assert all(p.image.name.startswith("rgb_") and p.mask.name == p.image.name.replace("rgb", "semantic_segmentation")
+               for p in index.pairs)
+    ignored = {p.name for p in index.ignored}
+    assert {"instance_segmentation_0001.png", "distance_to_camera_0001.npy", "normals_0001.npy"} <= ignored
