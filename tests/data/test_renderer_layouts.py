@@ -65,3 +65,21 @@ def test_replicator_basic_writer_pairs_rgb_with_its_semantic_masks_beside_the_ot
                for p in index.pairs)
     ignored = {p.name for p in index.ignored}
     assert {"instance_segmentation_0001.png", "distance_to_camera_0001.npy", "normals_0001.npy"} <= ignored
+
+
+def test_replicator_classes_are_the_union_of_every_frames_colour_table(tmp_path):
+    """`semantic_segmentation_labels_0000.json` lists the classes its frame shows; the car is in
+    odd frames only. Before, the colours were classes named `#19ff8c`, ..."""
+    basic_writer_run(tmp_path, 4)
+    index = discover(tmp_path)
+    assert index.classes.names == ("BACKGROUND", "car", "road")  # black first; UNLABELLED's black is BACKGROUND's
+    assert index.classes.colours == ((0, 0, 0), CAR[:3], ROAD[:3])
+
+
+def test_frame_tables_naming_a_colour_two_classes_name_none(tmp_path):
+    """Tables that name one colour for two classes (another run's frames mixed in) are no class
+    table: the colours are read unnamed rather than half of them named wrongly."""
+    out = basic_writer_run(tmp_path, 2)
+    (out / "semantic_segmentation_labels_0001.json").write_text(json.dumps({str(ROAD): {"class": "sidewalk"}}))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 2 and "road" not in index.classes.names

@@ -8,7 +8,8 @@ Names and colours travel with a trained model (run folder, reports, coloured mas
 `annotation_labels` (the classes of annotation files' labels), `classes_file` (classes.json),
 `class_tables` (class tables datasets ship), `value_names` (names of mask values), `label_set_tables` (the tables of one label set's files), `readme_values` (those
 a README's text gives), `stac_labels` (those a STAC label extension lists), `cvat_labels` (those a
-CVAT export's labels name, whatever its file is called), `object_settings`
+CVAT export's labels name, whatever its file is called), `frame_labels` (the colour tables a renderer writes
+per frame), `object_settings`
 (the values NDDS' `_object_settings.json` names), `dataset_card`
 (those a Hugging Face dataset card lists), `yaml_files` (the YAML class lists datasets ship), `text_files`
 (the head of a README or list, read up to a cap), `text_encodings` (its text, UTF-8 or a legacy code page) and `mapping` (how raw mask pixels become class indices,

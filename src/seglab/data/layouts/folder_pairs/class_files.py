@@ -39,6 +39,7 @@ from seglab.data.classes import (
     value_names_from_readme,
     value_names_from_stac,
 )
+from seglab.data.classes.frame_labels import classes_from_frame_labels, frame_label_tables
 from seglab.data.classes.readme_colours import classes_from_readme, readme_files
 from seglab.data.files.ilastik_projects import ILASTIK_PROJECT_GLOB, value_names_from_ilastik_project
 from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
@@ -66,7 +67,8 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ShippedClasses:
     """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/ (read once: the
     classes, or the names of its values when its ids leave gaps), or a `class_dict*.csv` (name,
     r, g, b), CVAT's `labelmap.txt`, Datumaro's `dataset_meta.json`, a JSON of names and colours
-    (A2D2's `class_list.json`, EndoVis 2018's `labels.json`), RUGD's `*colormap*.txt` (id name r g b), another CSV of names
+    (A2D2's `class_list.json`, EndoVis 2018's `labels.json`), a renderer's colour table per frame
+    (Omniverse Replicator's `semantic_segmentation_labels_0000.json`, ...), RUGD's `*colormap*.txt` (id name r g b), another CSV of names
     and colours (VIPER's `classes.csv`) or, last, a README listing names beside `#rrggbb` codes
     (comma10k's) or r, g, b numbers (SemCity Toulouse's README.txt) in the folders
     `metadata_folders` lists; with the file read."""
@@ -80,6 +82,7 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ShippedClasses:
                   (classes_from_dataset_meta, folder / DATUMARO_META),
                   *((classes_from_colour_names, p) for p in sorted(matching(folder, "*.json"))
                     if COLOUR_JSON_NAME.search(p.name) and p.name.lower() not in METADATA_FILES),
+                  *((classes_from_frame_labels, p) for p in frame_label_tables(entries(folder))),
                   *((classes_from_colour_map, p) for p in sorted(matching(folder, COLOUR_MAP_GLOB))),
                   *((classes_from_colour_csv, p) for p in sorted(matching(folder, "*.csv")) if not p.match(CLASS_DICT_GLOB)),
                   *((classes_from_readme, p) for p in readme_files(entries(folder)))]
