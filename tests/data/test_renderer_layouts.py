@@ -8,9 +8,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from seglab.data import discover
+from seglab.errors import DataError
 
 SIZE = (16, 24)
 BACKGROUND, UNLABELLED = (0, 0, 0, 0), (0, 0, 0, 255)
@@ -83,3 +85,42 @@ def test_frame_tables_naming_a_colour_two_classes_name_none(tmp_path):
     (out / "semantic_segmentation_labels_0001.json").write_text(json.dumps({str(ROAD): {"class": "sidewalk"}}))
     index = discover(tmp_path)
     assert len(index.pairs) == 2 and "road" not in index.classes.names
+
+
+def infinigen_scenes(root: Path, scenes: int = 3) -> None:
+    """`<scene>/frames/<pass>/camera_0/<pass>_0_0_<frame>_0.<ext>`: the frames numbered alike in
+    every scene; object ids in `ObjectSegmentation` and `InstanceSegmentation` (.npy, a colour
+    .png of each beside), depth beside."""
+    for scene in range(scenes):
+        for frame in range(1, 3):
+            name = f"0_0_{frame:04d}_0"
+            folders = {kind: root / f"scene{scene}" / "frames" / kind / "camera_0"
+                       for kind in ("Image", "ObjectSegmentation", "InstanceSegmentation", "Depth")}
+            for folder in folders.values():
+                folder.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(photo(10 * scene + frame)[..., :3]).save(folders["Image"] / f"Image_{name}.png")
+            objects = np.zeros(SIZE, np.int32)
+            objects[4:, :] = scene + 1  # each scene's masks its own
+            np.save(folders["ObjectSegmentation"] / f"ObjectSegmentation_{name}.npy", objects)
+            shown = np.stack([objects * 60, objects * 20, objects * 90], -1).astype(np.uint8)  # its colour picture
+            Image.fromarray(shown).save(folders["ObjectSegmentation"] / f"ObjectSegmentation_{name}.png")
+            np.save(folders["InstanceSegmentation"] / f"InstanceSegmentation_{name}.npy", objects * 7)
+            Image.fromarray(shown[..., ::-1].copy()).save(folders["InstanceSegmentation"] / f"InstanceSegmentation_{name}.png")
+            np.save(folders["Depth"] / f"Depth_{name}.npy", np.full(SIZE, 2.0, np.float32))
+
+
+def test_scene_folders_pair_each_scenes_images_with_its_own_masks_and_are_offered_so(tmp_path):
+    """Infinigen: the refusal offered `--images scene0/frames/Image --masks scene1/frames/ObjectSegmentation`,
+    which read scene 0's photos with scene 1's masks (the frame names repeat), and
+    `--images Image --masks ObjectSegmentation` was refused, two scenes' folders holding masks of
+    each image folder."""
+    infinigen_scenes(tmp_path)
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    offered = "--images Image --masks ObjectSegmentation --mask-pattern 'ObjectSegmentation_{stem}.npy'"
+    assert offered in str(refused.value)
+    assert "--masks scene1/frames/ObjectSegmentation" not in str(refused.value)
+    index = discover(tmp_path, images="Image", masks="ObjectSegmentation",
+                     mask_pattern="ObjectSegmentation_{stem}.npy")
+    assert len(index.pairs) == 6
+    assert all(p.image.parents[3] == p.mask.parents[3] for p in index.pairs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -385,9 +385,23 @@ def _same_below(image_tops: list[Path], mask_tops: list[Path]) -> Callable[[Fold
             return False
         if mask_top is None:
             return mask.path.parent == image_top.parent
-        return image.path.relative_to(image_top).parts == mask.path.relative_to(mask_top).parts
+        return image.path.relative_to(image_top).parts == mask.path.relative_to(mask_top).parts \
+            and mask_top.parts in nearest_tops(image_top.parts, [t.parts for t in mask_tops])
 
     return same
+
+
+def nearest_tops(top: tuple[str, ...], tops: Iterable[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """Of `tops` (folders named for masks, as path parts), those sharing the most leading parts
+    with `top` (one named for images): a scene's own. Infinigen's `<scene>/frames/Image/camera_0/`
+    and `<scene>/frames/ObjectSegmentation/camera_0/` lie at one place below their named folders in
+    every scene, and one scene's images are no pairs of another's masks, alike in name."""
+    def shared(other: tuple[str, ...]) -> int:
+        return next((i for i, (a, b) in enumerate(zip(top, other)) if a != b), min(len(top), len(other)))
+
+    tops = list(tops)
+    most = max(map(shared, tops), default=0)
+    return {other for other in tops if shared(other) == most}
 
 
 def _mirrored_at_other_depth(image: Folder, mask: Folder) -> bool:
