@@ -124,3 +124,24 @@ def test_scene_folders_pair_each_scenes_images_with_its_own_masks_and_are_offere
                      mask_pattern="ObjectSegmentation_{stem}.npy")
     assert len(index.pairs) == 6
     assert all(p.image.parents[3] == p.mask.parents[3] for p in index.pairs)
+
+
+def test_blenderproc_hdf5_files_pair_colors_with_category_ids(tmp_path):
+    """BlenderProc's writer: `output/<i>.hdf5`, each `colors` (H, W, 3), `category_id_segmaps`,
+    `instance_segmaps`, `depth`, `normals`. Before, no layout was found."""
+    h5py = pytest.importorskip("h5py", reason="HDF5 files need the 'hdf5' extra (h5py)")
+    out = tmp_path / "output"
+    out.mkdir()
+    for i in range(3):
+        categories = np.zeros(SIZE, np.int32)
+        categories[8:] = 5
+        categories[2:6, 2:6] = 12
+        with h5py.File(out / f"{i}.hdf5", "w") as file:
+            file["colors"] = photo(i)[..., :3]
+            file["category_id_segmaps"] = categories
+            file["instance_segmaps"] = (categories > 0) * np.arange(SIZE[1], dtype=np.int32)
+            file["depth"] = np.full(SIZE, 2.5, np.float32)
+            file["normals"] = np.zeros((*SIZE, 3), np.float32)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 3 and all(p.image == p.mask for p in index.pairs)
+    assert index.mask_values == {0, 5, 12}

@@ -23,8 +23,9 @@ from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
 # the array of a several-array .npz (or HDF5) file that is the image or the mask, in order of preference;
 # an HDF5 dataset by its own name, in a group too (Platynereis' `volumes/raw`; PlantSeg's `raw` + `label`;
 # MedSAM's preprocessed `imgs` + `gts`)
-ARRAY_KEYS = {"image": ("image", "img", "imgs", "raw", "arr_0"),
-              "mask": ("mask", "label", "labels", "seg", "segmentation", "gt", "gts", "arr_0")}
+# BlenderProc's writer: `colors` beside `category_id_segmaps` (and `instance_segmaps`, `depth`, `normals`)
+ARRAY_KEYS = {"image": ("image", "img", "imgs", "raw", "colors", "arr_0"),
+              "mask": ("mask", "label", "labels", "seg", "segmentation", "gt", "gts", "category_id_segmaps", "arr_0")}
 # words naming a role's arrays where no name is one of ARRAY_KEYS (`volumes/labels/nucleus_instance_labels`)
 _ROLE_WORDS = {"image": {"image", "images", "img", "raw", "data"},
                "mask": {"mask", "masks", "label", "labels", "seg", "segmentation", "gt", "groundtruth"}}
