@@ -87,7 +87,7 @@ def test_frame_tables_naming_a_colour_two_classes_name_none(tmp_path):
     assert len(index.pairs) == 2 and "road" not in index.classes.names
 
 
-def infinigen_scenes(root: Path, scenes: int = 3) -> None:
+def infinigen_scenes(root: Path, scenes: int = 2) -> None:
     """`<scene>/frames/<pass>/camera_0/<pass>_0_0_<frame>_0.<ext>`: the frames numbered alike in
     every scene; object ids in `ObjectSegmentation` and `InstanceSegmentation` (.npy, a colour
     .png of each beside), depth beside."""
@@ -122,7 +122,7 @@ def test_scene_folders_pair_each_scenes_images_with_its_own_masks_and_are_offere
     assert "--masks scene1/frames/ObjectSegmentation" not in str(refused.value)
     index = discover(tmp_path, images="Image", masks="ObjectSegmentation",
                      mask_pattern="ObjectSegmentation_{stem}.npy")
-    assert len(index.pairs) == 6
+    assert len(index.pairs) == 4
     assert all(p.image.parents[3] == p.mask.parents[3] for p in index.pairs)
 
 
@@ -145,3 +145,21 @@ def test_blenderproc_hdf5_files_pair_colors_with_category_ids(tmp_path):
     index = discover(tmp_path)
     assert len(index.pairs) == 3 and all(p.image == p.mask for p in index.pairs)
     assert index.mask_values == {0, 5, 12}
+
+
+def test_a_depth_folder_is_never_the_example_of_folders_that_could_hold_the_masks(tmp_path):
+    """SceneNet RGB-D's `train/0/1/photo/` beside `depth/` and `instance/`: the refusal offered
+    `--masks depth`, a band of the image, not labels."""
+    for trajectory in ("0/1", "0/3", "1/7"):
+        for frame in (0, 25):
+            folder = tmp_path / "train" / trajectory
+            for kind in ("photo", "depth", "instance"):
+                (folder / kind).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(photo(frame)[..., :3]).save(folder / "photo" / f"{frame}.jpg")
+            Image.fromarray(np.full(SIZE, 900 + frame, np.uint16)).save(folder / "depth" / f"{frame}.png")
+            objects = np.ones(SIZE, np.uint8)  # an id per object, each one region: SceneNet numbers its objects
+            objects[8:], objects[:4, :6], objects[4:8, 16:] = 4, 9, 13
+            Image.fromarray(objects).save(folder / "instance" / f"{frame}.png")
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert "e.g. --masks instance" in str(refused.value)

@@ -136,7 +136,9 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
             "that other folders share, and --masks with one number leaves out the other objects and the image folders "
             "whose masks lie in no numbered folder"
         )
-    labelled = sorted(candidates, key=lambda c: (c.mask_dir in objects, c.mask_dir in fields,
+    # a band's folder (SceneNet's depth/ beside instance/) is an image's channel, never the example
+    labelled = sorted(candidates, key=lambda c: (folder_names_a_band(c.mask_dir.name), c.mask_dir in objects,
+                                                 c.mask_dir in fields,
                                                  not _names_classes(c.mask_dir, root),
                                                  not (c.splits or _in_labels_folder(c.mask_dir)),
                                                  not names_labels(c.mask_dir.name),
