@@ -147,6 +147,25 @@ def test_blenderproc_hdf5_files_pair_colors_with_category_ids(tmp_path):
     assert index.mask_values == {0, 5, 12}
 
 
+def test_tdw_image_capture_pairs_img_with_its_category_map(tmp_path):
+    """TDW's ImageCapture: `<avatar>/img_0000.png` beside `category_0000.png` (a colour per
+    category), `id_0000.png` (a colour per object) and `depth_0000.png`. Before, no kind named
+    masks, and no layout was found."""
+    for frame in range(3):
+        folder = tmp_path / "image_capture" / "a"
+        folder.mkdir(parents=True, exist_ok=True)
+        categories = np.zeros((*SIZE, 3), np.uint8)
+        categories[8:] = (228, 26, 28)
+        Image.fromarray(photo(frame)[..., :3]).save(folder / f"img_{frame:04d}.png")
+        Image.fromarray(categories).save(folder / f"category_{frame:04d}.png")
+        Image.fromarray(categories[..., ::-1].copy()).save(folder / f"id_{frame:04d}.png")
+        Image.fromarray(photo(50 + frame)[..., :3]).save(folder / f"depth_{frame:04d}.png")
+    index = discover(tmp_path)
+    assert sorted(p.mask.name for p in index.pairs) == [f"category_{frame:04d}.png" for frame in range(3)]
+    assert all(p.image.name == p.mask.name.replace("category", "img") for p in index.pairs)
+    assert {p.name for p in index.ignored} >= {"id_0000.png", "depth_0000.png"}
+
+
 def test_a_depth_folder_is_never_the_example_of_folders_that_could_hold_the_masks(tmp_path):
     """SceneNet RGB-D's `train/0/1/photo/` beside `depth/` and `instance/`: the refusal offered
     `--masks depth`, a band of the image, not labels."""

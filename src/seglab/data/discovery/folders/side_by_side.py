@@ -200,7 +200,7 @@ def _mask_named(derived: dict[Path, str]) -> list[Path]:
     return masks if masks else list(derived)
 
 
-_CLASS_WORDS = {"semantic", "class"}  # a mask named after a mask by these holds its classes
+_CLASS_WORDS = {"semantic", "class", "category"}  # a mask named after a mask by these holds its classes
 
 
 def _class_masks(masks: list[Path], of_masks: dict[Path, str]) -> list[Path]:
@@ -258,12 +258,13 @@ def _by_leading_words(folder: Folder, root: Path, rules: tuple[KeyRule, ...], me
     (uint16 depth, neither an image nor a mask), each view paired with its own mask. Where one
     word does not tell the kinds apart, the kind is all the words before the number: Omniverse
     Replicator's BasicWriter writes `rgb_0000.png` ~ `semantic_segmentation_0000.png` beside
-    `instance_segmentation_0000.png`, `distance_to_camera_0000.npy` and `normals_0000.npy`."""
+    `instance_segmentation_0000.png`, `distance_to_camera_0000.npy` and `normals_0000.npy`. A kind
+    naming class maps (`_names_masks`) is one named for masks."""
     for kind_of in (leading_word, leading_words):
         kinds: dict[str | None, list[Path]] = {}
         for path in folder.files:
             kinds.setdefault(kind_of(path), []).append(path)
-        mask_words = _class_kinds([w for w in kinds if w is not None and looks_like_mask_folder(w)])
+        mask_words = _class_kinds([w for w in kinds if w is not None and _names_masks(w)])
         others = [w for w in kinds if w is not None and w not in mask_words]
         image_words = [w for w in others if looks_like_image_folder(w)] or others
         if None in kinds or len(mask_words) != 1 or len(image_words) != 1:
@@ -275,6 +276,12 @@ def _by_leading_words(folder: Folder, root: Path, rules: tuple[KeyRule, ...], me
             aside += products
         return match
     return None
+
+
+def _names_masks(kind: str) -> bool:
+    """Whether a kind's words name masks, or class maps (TDW's ImageCapture writes `category_0000.png`,
+    a colour per category, beside `img_0000.png`, `id_0000.png` and `depth_0000.png`)."""
+    return looks_like_mask_folder(kind) or bool(_CLASS_WORDS & set(words(kind)))
 
 
 def _class_kinds(mask_words: list[str]) -> list[str]:
