@@ -182,3 +182,25 @@ def test_a_depth_folder_is_never_the_example_of_folders_that_could_hold_the_mask
     with pytest.raises(DataError) as refused:
         discover(tmp_path)
     assert "e.g. --masks instance" in str(refused.value)
+
+
+def test_unity_solo_reads_the_semantic_maps_beside_the_instance_maps(tmp_path):
+    """Unity Perception's SOLO: `solo/sequence.<n>/step<m>.camera.png` beside
+    `step<m>.camera.semantic segmentation.png` and `step<m>.camera.instance segmentation.png`.
+    Before, refused as two namings to choose from; the class maps are read, grouped by sequence."""
+    for sequence in range(3):
+        folder = tmp_path / "solo" / f"sequence.{sequence}"
+        folder.mkdir(parents=True)
+        for step in range(2):
+            semantic = np.zeros((*SIZE, 4), np.uint8)
+            semantic[..., 3] = 255
+            semantic[8:] = (255, 0, 0, 255)
+            Image.fromarray(photo(10 * sequence + step)[..., :3]).save(folder / f"step{step}.camera.png")
+            Image.fromarray(semantic).save(folder / f"step{step}.camera.semantic segmentation.png")
+            objects = np.zeros((*SIZE, 4), np.uint8)
+            objects[10:14, 4:10] = (3 + step, 0, 0, 255)
+            Image.fromarray(objects).save(folder / f"step{step}.camera.instance segmentation.png")
+    index = discover(tmp_path)
+    assert len(index.pairs) == 6 and all(p.mask.name.endswith(".semantic segmentation.png") for p in index.pairs)
+    assert len({p.group for p in index.pairs}) == 3
+    assert "step0.camera.instance segmentation.png" in {p.name for p in index.ignored}

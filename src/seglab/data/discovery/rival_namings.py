@@ -15,6 +15,8 @@ from pathlib import Path
 from seglab.data.encodings.cityscapes import label_ids_namings
 from seglab.data.discovery.naming import stem, words
 from seglab.data.discovery.naming.affixes import is_numbered_mask
+from seglab.data.discovery.naming.learned_rules import naming_rule_name
+from seglab.data.discovery.naming.mask_patterns import template_rules
 from seglab.data.discovery.numbered_masks import numbered_objects
 from seglab.data.discovery.watershed_masks import watershed_namings
 from seglab.data.discovery.pairing import FolderMatch, fits_template, pair_namings
@@ -135,33 +137,58 @@ def _read_one_annotation(matches: Sequence[FolderMatch]) -> list[FolderMatch] | 
     """Cityscapes' label ids where its train ids of the same annotation rival them (ACDC's and Dark
     Zurich's `_gt_labelIds.png` beside `_gt_labelTrainIds.png`), PixelAnnotationTool's watershed
     masks where the strokes they grew from rival them (`watershed_namings`: `_watershed_mask.png`
-    beside `_mask.png` and `_color_mask.png`): one annotation in two namings is no choice, so the
-    first are paired and the others listed as ignored. None for other rivals."""
+    beside `_mask.png` and `_color_mask.png`), a renderer's class maps where its object maps rival
+    them (`class_map_namings`: Unity Perception's `.semantic segmentation.png` beside `.instance
+    segmentation.png`): one annotation in two namings is no choice, so the first are paired and
+    the others listed as ignored. None for other rivals."""
     if not any(m.rivals is not None for m in matches):
         return None
     by_naming = masks_by_naming(matches)
-    ids = label_ids_namings(by_naming)
-    kept = ids or watershed_namings(by_naming)
-    if kept is None:
+    found = next(((kept, said) for rule, said in _ONE_ANNOTATION if (kept := rule(by_naming)) is not None), None)
+    if found is None:
         return None
+    kept, (what, read_name, other_name) = found
     other = next(t for t in by_naming if t not in kept)
     logger.info("masks named %s are %s: the %s are read (--mask-pattern '%s' reads the %s)",
-                ", ".join(f"'{t}'" for t in sorted(by_naming)),
-                *(("Cityscapes' label ids and train ids of one annotation", "label ids", other, "train ids") if ids else
-                  ("PixelAnnotationTool's watershed masks and the strokes they grew from", "watershed masks", other,
-                   "strokes")))
+                ", ".join(f"'{t}'" for t in sorted(by_naming)), what, read_name, other, other_name)
     chosen = {(mask.parent, _stem_in(mask, t)): mask for t in kept for mask in by_naming[t]}
     read: list[FolderMatch] = []
     for match in matches:
         rivals = sorted({m for ms in match.rivals.masks.values() for m in ms}) if match.rivals else []
         pairs = [(key, image, chosen.get((mask.parent, key), mask)) for key, image, mask in match.pairs]
         paired = {mask for _, _, mask in pairs}
+        rule = replace(template_rules(kept[0])[0], name=naming_rule_name(kept[0])) if match.rivals else match.rule
         read.append(replace(
-            match, pairs=pairs, rivals=None,
+            match, pairs=pairs, rivals=None, rule=rule,
             problems=[p for p in match.problems if p.code != "duplicate-name" or p.path not in rivals],
             extra_masks=list(dict.fromkeys(m for m in (*match.extra_masks, *rivals) if m not in paired)),
         ))
     return read
+
+
+_CLASS_WORDS = {"semantic", "class", "category"}
+
+
+def class_map_namings(namings: dict[str, list[Path]]) -> tuple[str, ...] | None:
+    """Of two rival mask namings (`--mask-pattern` template -> masks), the one whose words say
+    class labels when the other's say objects (`instance`) and not classes: Unity Perception's
+    SOLO writes `step0.camera.semantic segmentation.png` beside `step0.camera.instance
+    segmentation.png`; else None (Hypersim's `.semantic.hdf5` beside `.semantic_instance.hdf5`
+    are two labellings)."""
+    said = {t: set(words(t)) for t in namings}
+    classes = [t for t, w in said.items() if w & _CLASS_WORDS and "instance" not in w]
+    objects = [t for t, w in said.items() if "instance" in w and not w & _CLASS_WORDS]
+    return tuple(classes) if len(namings) == 2 and len(classes) == 1 and len(objects) == 1 else None
+
+
+# each rule reading one annotation of two namings, and how the log says it: what the namings are,
+# the kept ones, the others
+_ONE_ANNOTATION = (
+    (label_ids_namings, ("Cityscapes' label ids and train ids of one annotation", "label ids", "train ids")),
+    (watershed_namings, ("PixelAnnotationTool's watershed masks and the strokes they grew from", "watershed masks",
+                         "strokes")),
+    (class_map_namings, ("class maps and object maps of one rendering", "class maps", "object maps")),
+)
 
 
 def masks_by_naming(matches: Sequence[FolderMatch]) -> dict[str, list[Path]]:

@@ -210,7 +210,7 @@ def affix_rules(stems: set[str], namings: dict[str, set[str]], share: float = 0.
     CVC-ColonDB's `p1.bmp`, `s1.bmp` and `c1.bmp` beside `1.bmp`): one per naming (`learned_namings`
     of the images' `stems`) that at least `share` of the images have, so two observers' masks
     become two rival namings."""
-    return tuple(replace(template_rules(t)[0], name=_naming_name(t))
+    return tuple(replace(template_rules(t)[0], name=naming_rule_name(t))
                  for t, keys in sorted(namings.items()) if len(keys) >= share * len(stems))
 
 
@@ -225,7 +225,7 @@ def learned_namings(stems: set[str], masks: Sequence[Path]) -> dict[str, set[str
     return namings
 
 
-def _naming_name(template: str) -> str:
+def naming_rule_name(template: str) -> str:
     """How `seglab inspect` names a naming learned from the files: image name + '_1stHO.png'."""
     before, _, after = template.partition("{stem}")
     return f"'{before}' + image name" if before else f"image name + '{after}'"
