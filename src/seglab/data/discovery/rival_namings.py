@@ -15,6 +15,7 @@ from pathlib import Path
 from seglab.data.encodings.cityscapes import label_ids_namings
 from seglab.data.discovery.naming import stem, words
 from seglab.data.discovery.naming.affixes import is_numbered_mask
+from seglab.data.discovery.naming.folder_roles import CLASS_WORDS
 from seglab.data.discovery.naming.learned_rules import naming_rule_name
 from seglab.data.discovery.naming.mask_patterns import template_rules
 from seglab.data.discovery.numbered_masks import numbered_objects
@@ -166,9 +167,6 @@ def _read_one_annotation(matches: Sequence[FolderMatch]) -> list[FolderMatch] | 
     return read
 
 
-_CLASS_WORDS = {"semantic", "class", "category"}
-
-
 def class_map_namings(namings: dict[str, list[Path]]) -> tuple[str, ...] | None:
     """Of two rival mask namings (`--mask-pattern` template -> masks), the one whose words say
     class labels when the other's say objects (`instance`) and not classes: Unity Perception's
@@ -176,8 +174,8 @@ def class_map_namings(namings: dict[str, list[Path]]) -> tuple[str, ...] | None:
     segmentation.png`; else None (Hypersim's `.semantic.hdf5` beside `.semantic_instance.hdf5`
     are two labellings)."""
     said = {t: set(words(t)) for t in namings}
-    classes = [t for t, w in said.items() if w & _CLASS_WORDS and "instance" not in w]
-    objects = [t for t, w in said.items() if "instance" in w and not w & _CLASS_WORDS]
+    classes = [t for t, w in said.items() if w & CLASS_WORDS and "instance" not in w]
+    objects = [t for t, w in said.items() if "instance" in w and not w & CLASS_WORDS]
     return tuple(classes) if len(namings) == 2 and len(classes) == 1 and len(objects) == 1 else None
 
 

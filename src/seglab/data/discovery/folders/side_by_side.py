@@ -19,6 +19,7 @@ from seglab.data.discovery.naming import (
     words,
 )
 from seglab.data.discovery.naming.affixes import image_affixed, strip_affixes
+from seglab.data.discovery.naming.folder_roles import CLASS_WORDS
 from seglab.data.discovery.naming.learned_rules import leading_word, leading_words, named_around, naming_template
 from seglab.data.discovery.naming.mask_patterns import fixed_mask_of, names_fixed_mask
 from seglab.data.discovery.naming.names import name_key
@@ -200,17 +201,14 @@ def _mask_named(derived: dict[Path, str]) -> list[Path]:
     return masks if masks else list(derived)
 
 
-_CLASS_WORDS = {"semantic", "class", "category"}  # a mask named after a mask by these holds its classes
-
-
 def _class_masks(masks: list[Path], of_masks: dict[Path, str]) -> list[Path]:
-    """The files named after each of `masks` by a word saying class labels (`_CLASS_WORDS`), where
+    """The files named after each of `masks` by a word saying class labels (`CLASS_WORDS`), where
     every mask has one: Segments.ai's semantic export, `x_label_ground-truth_semantic.png`
     (category ids) beside `x_label_ground-truth.png` (instance ids as RGBA), as masks of objects
     step aside for class labels in folders (`rivals`); else `masks`."""
     own = {name_key(mask) for mask in masks}
     versions = {after: path for path, after in of_masks.items()
-                if after in own and _CLASS_WORDS & set(words(naming_template(path, after)))}
+                if after in own and CLASS_WORDS & set(words(naming_template(path, after)))}
     return list(versions.values()) if len(versions) == len(own) else masks
 
 
@@ -281,14 +279,14 @@ def _by_leading_words(folder: Folder, root: Path, rules: tuple[KeyRule, ...], me
 def _names_masks(kind: str) -> bool:
     """Whether a kind's words name masks, or class maps (TDW's ImageCapture writes `category_0000.png`,
     a colour per category, beside `img_0000.png`, `id_0000.png` and `depth_0000.png`)."""
-    return looks_like_mask_folder(kind) or bool(_CLASS_WORDS & set(words(kind)))
+    return looks_like_mask_folder(kind) or bool(CLASS_WORDS & set(words(kind)))
 
 
 def _class_kinds(mask_words: list[str]) -> list[str]:
-    """Of several kinds named for masks, the one whose words say class labels (`_CLASS_WORDS`):
+    """Of several kinds named for masks, the one whose words say class labels (`CLASS_WORDS`):
     `semantic_segmentation` beside `instance_segmentation`, whose objects step aside for the classes
     as in `_class_masks`; else all of them."""
-    classes = [w for w in mask_words if _CLASS_WORDS & set(words(w))]
+    classes = [w for w in mask_words if CLASS_WORDS & set(words(w))]
     return classes if len(mask_words) > 1 and len(classes) == 1 else mask_words
 
 

@@ -21,6 +21,9 @@ _MASK_TOKENS = ("gt", "gts", "seg", "segs", "segm", "segmented", "y", "lbl", "ms
 # images_segm/ and automated_segm/;
 # parse: human parsing maps, VITON-HD's image-parse-v3/ beside image/; segmented: a CT volume's phases, the Li-ion
 # electrode library's <sample>_segmented.tif beside <sample>_grayscale.tif
+# words saying a mask holds class labels, not objects: a renderer's `semantic_segmentation_0000.png` beside its
+# `instance_segmentation_0000.png` (Omniverse Replicator), TDW's `category_0000.png` beside `id_0000.png`
+CLASS_WORDS = frozenset({"semantic", "class", "category"})
 _IMAGE_WORDS = ("image", "img", "input", "photo", "picture", "frame", "original", "leftimg8bit", "jpeg", "rgb")
 _IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests", "scan", "scans",  # scans: CT-ICH's ct_scans/
                  "grayscale", "greyscale")  # the electrode library's <sample>_grayscale.tif
