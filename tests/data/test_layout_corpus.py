@@ -4638,3 +4638,29 @@ def test_a_lone_picture_named_as_a_mask_among_a_repositorys_readme_pictures_is_n
         index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
     assert len(index.pairs) == 3
     assert "hold files named as masks" not in caplog.text
+
+
+def test_rgbd_frames_pair_their_colour_image_and_leave_depth_out(tmp_path):
+    """YCB-Video and ClearPose ship `data/<video>/<frame>-color.png` beside `-depth.png` (16-bit)
+    and `-label.png`; NOCS `<scene>/<frame>_color.png` beside `_depth.png`, `_coord.png` and
+    `_mask.png`, its first frame `0000`. The depth maps were paired as the images, leaving every
+    photo unlabelled; NOCS' `0000_mask.png` was taken for an image, its leading frame number for
+    nnU-Net's channel word `_0000`."""
+    for video in ("0000", "0001"):
+        for i, frame in enumerate(("000001", "000002")):
+            base = tmp_path / "ycb" / "data" / video / frame
+            save(base.with_name(f"{frame}-color.png"), photo(i + 10 * int(video)))
+            save(base.with_name(f"{frame}-depth.png"), photo(i + 5)[..., 0].astype(np.uint16) * 200 + int(video))
+            save(base.with_name(f"{frame}-label.png"), labels(i + 10 * int(video)))
+    index = discover(tmp_path / "ycb")
+    assert [(p.image.name, p.mask.name) for p in sorted(index.pairs, key=lambda p: p.image)] \
+        == [(f"{frame}-color.png", f"{frame}-label.png") for _ in range(2) for frame in ("000001", "000002")]
+    assert sorted(p.name for p in index.ignored) == sorted(p.name for p in (tmp_path / "ycb").rglob("*-depth.png"))
+    for i, frame in enumerate(("0000", "0001")):
+        save(tmp_path / "nocs" / "scene_1" / f"{frame}_color.png", photo(i))
+        save(tmp_path / "nocs" / "scene_1" / f"{frame}_depth.png", photo(i + 5)[..., 0].astype(np.uint16) * 200)
+        save(tmp_path / "nocs" / "scene_1" / f"{frame}_coord.png", photo(i + 7))
+        save(tmp_path / "nocs" / "scene_1" / f"{frame}_mask.png", labels(i, (255, 1, 2)))
+    index = discover(tmp_path / "nocs")
+    assert relative(index, "mask") == ["scene_1/0000_mask.png", "scene_1/0001_mask.png"]
+    assert relative(index) == ["scene_1/0000_color.png", "scene_1/0001_color.png"]

@@ -101,6 +101,8 @@ def _by_affixes(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: b
         match = _half_paired(named, masks, folder, root, rules, merge) or _by_image_namings(named, masks, folder, root,
                                                                                              rules, merge)
         if match is not None:
+            if _renderings_of_masks(match, folder):  # GOOSE's `_color.png` beside `_labelids.png`
+                return None
             match.extra_masks += plain + theirs  # listed as ignored
             aside += plain
             return match

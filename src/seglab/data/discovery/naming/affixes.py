@@ -25,13 +25,16 @@ _SUFFIXES = tuple(sorted((
 # data: SPARCS' <scene>_data.tif, its ten bands, beside <scene>_mask.png, _photo.png and _qmask.tif;
 # input, output: ICDAR MapSeg's 101-INPUT.jpg beside 101-OUTPUT-GT.png, and its region 101-INPUT-MASK.png;
 # raw: CALFIN's <glacier>_..._B4_Subset_Raw.png beside ..._Subset_Mask.png)
+# an RGB-D frame's photo: YCB-Video's and ClearPose's <frame>-color.png beside -label.png and -depth.png;
+# its name's last word only, as a mask's rendering keeps it (PixelAnnotationTool's <stem>_color_mask.png)
+_PHOTO_WORDS = ("color", "colour")
 _ROLE_PREFIXES = ("mask", "masks", "msk", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl")  # msk: FLAIR's MSK_
 _PREFIXES = (*_ROLE_PREFIXES, "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
 _SEPARATORS = "_-. "
 # a role word and a number with no separator between them: DSAD's `image00.png` beside `mask00.png`
 _ROLE_NUMBER = re.compile(rf"(?P<word>{'|'.join(_ROLE_PREFIXES)})(?P<number>\d+)")
 _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", "0000", "ortho", "rgb_anon",
-                  "merged", "data", "input", "raw")  # of those, the images'
+                  "merged", "data", "input", "raw", "color", "colour")  # of those, the images'
 
 
 # with or without a separator: BUSI's `_mask_1`, AITEX's `_mask1` and `_mask2` (two defects of one image)
@@ -46,7 +49,8 @@ def is_numbered_mask(name: str) -> bool:
 
 def strip_affixes(name: str) -> str:
     """Lower-case name without the mask/image affixes of `_SUFFIXES` and `_PREFIXES`; a mask
-    affix with a counter (BUSI's second lesion `benign (4)_mask_1`) counts as the affix. A name
+    affix with a counter (BUSI's second lesion `benign (4)_mask_1`) counts as the affix, and a
+    photo's word (`_PHOTO_WORDS`) when it ends the name (YCB-Video's `000001-color`). A name
     in Cityscapes' naming loses that affix alone (`frame_of`): Foggy Driving's
     `pedestrian_0000_leftImg8bit` is frame `pedestrian_0000`, its number no nnU-Net channel. A
     role word and a number, nothing else (DSAD's `image00` and `mask00`), is the number."""
@@ -56,6 +60,8 @@ def strip_affixes(name: str) -> str:
     name = name.lower()
     numbered = _NUMBERED_MASK.fullmatch(name)
     name = numbered.group(1) if numbered else name
+    name = next((name[: -len(word) - 1] for word in _PHOTO_WORDS for sep in _SEPARATORS
+                 if name.endswith(sep + word) and len(name) > len(word) + 1), name)
     changed = True
     while changed:
         changed = False
@@ -85,7 +91,8 @@ def image_affixed(name: str) -> bool:
     numbered = _ROLE_NUMBER.fullmatch(name)
     if numbered is not None:
         return numbered.group("word") in _IMAGE_AFFIXES
-    return any(name.endswith(sep + affix) or name.startswith(affix + sep)
+    # a leading number is a frame's, not nnU-Net's channel `_0000`: NOCS' `0000_mask.png` is a mask
+    return any(name.endswith(sep + affix) or name.startswith(affix + sep) and not affix.isdigit()
                for affix in _IMAGE_AFFIXES for sep in _SEPARATORS)
 
 
