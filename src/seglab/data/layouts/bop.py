@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.classes import ClassSpec
-from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, nonzero_pixels
+from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
 from seglab.data.classes.text_files import regular_text
 from seglab.data.discovery.folders.listing import walk
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images
-from seglab.data.files.io import read_raw_mask
+from seglab.data.files.painted_files import paint_files
 from seglab.data.files.read_errors import ReadError
 from seglab.data.layouts.formats import FORMATS, FindingFormat
 from seglab.errors import DataError
@@ -49,17 +49,7 @@ class ObjectMasksMapping(MaskMapping):
     reads_many = True
 
     def read_all(self, paths: Sequence[Path]) -> np.ndarray:
-        labels: np.ndarray | None = None
-        for path in paths:
-            on = nonzero_pixels(read_raw_mask(path))
-            if labels is None:
-                labels = np.zeros(on.shape, np.int64)
-            elif on.shape != labels.shape:
-                raise ReadError(f"mask '{path}' is {on.shape[0]}x{on.shape[1]} (HxW) but the image's other object "
-                                f"masks are {labels.shape[0]}x{labels.shape[1]}", "size-mismatch")
-            labels[on] = object_of(path)
-        assert labels is not None  # a pair has a mask
-        return labels
+        return paint_files((object_of(path), path) for path in paths)
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         raise MappingError("BOP object masks are read with their scene's scene_gt.json (seglab.data.read_mask)")

@@ -26,8 +26,8 @@ from seglab.data.classes import ClassSpec
 from seglab.data.layouts.formats import FORMATS, DatasetFormat
 from seglab.data.files.folder_listing import subfolders
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, natural_key
-from seglab.data.files.io import read_raw_mask
-from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, nonzero_pixels
+from seglab.data.files.painted_files import paint_files
+from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
 from seglab.data.files.read_errors import DECODE_ERRORS, ReadError
 from seglab.errors import DataError
 
@@ -69,16 +69,8 @@ class PartFilesMapping(MaskMapping):
             if part is None:
                 raise ReadError(f"mask '{path}' names no part ({', '.join(self.parts)})", "bad-mask")
             numbered.append((part, path))
-        labels: np.ndarray | None = None  # uint8 until the end: 19 labels, and 8x less to upsample
-        for part, path in sorted(numbered):
-            on = nonzero_pixels(read_raw_mask(path))
-            if labels is None:
-                labels = np.zeros(on.shape, np.uint8)
-            elif on.shape != labels.shape:
-                raise ReadError(f"mask '{path}' is {on.shape[0]}x{on.shape[1]} (HxW) but the image's other part "
-                                f"masks are {labels.shape[0]}x{labels.shape[1]}", "size-mismatch")
-            labels[on] = part + 1
-        assert labels is not None  # a pair has a mask
+        # uint8 until the end: 19 labels, and 8x less to upsample
+        labels = paint_files(((part + 1, path) for part, path in sorted(numbered)), np.uint8)
         if self.scale > 1:
             labels = labels.repeat(self.scale, axis=0).repeat(self.scale, axis=1)
         return labels.astype(np.int64)
