@@ -4664,3 +4664,21 @@ def test_rgbd_frames_pair_their_colour_image_and_leave_depth_out(tmp_path):
     index = discover(tmp_path / "nocs")
     assert relative(index, "mask") == ["scene_1/0000_mask.png", "scene_1/0001_mask.png"]
     assert relative(index) == ["scene_1/0000_color.png", "scene_1/0001_color.png"]
+
+
+def test_a_leading_colour_word_names_the_photo_of_a_frame(tmp_path):
+    """DexYCB: `<subject>/<sequence>/<camera>/color_000000.jpg` beside `aligned_depth_to_color_000000.png`
+    (16-bit) and `labels_000000.npz` (its `seg` array the mask, beside pose arrays). No naming paired
+    them: the photo and the depth share the frame number, and `color_` was no image word."""
+    camera = tmp_path / "20200709-subject-01" / "20200709_141754" / "836212060125"
+    camera.mkdir(parents=True)
+    for i in range(2):
+        save(camera / f"color_{i:06d}.jpg", photo(i))
+        save(camera / f"aligned_depth_to_color_{i:06d}.png", photo(i + 5)[..., 0].astype(np.uint16) * 200)
+        np.savez_compressed(camera / f"labels_{i:06d}.npz", seg=labels(i, (0, 5, 255)),
+                            pose_y=np.zeros((2, 3, 4), np.float32), joint_2d=np.zeros((1, 21, 2), np.float32))
+    index = discover(tmp_path)
+    assert [(p.image.name, p.mask.name) for p in index.pairs] \
+        == [(f"color_{i:06d}.jpg", f"labels_{i:06d}.npz") for i in range(2)]
+    assert sorted(p.name for p in index.ignored) == [f"aligned_depth_to_color_{i:06d}.png" for i in range(2)]
+    np.testing.assert_array_equal(read_mask(index.pairs[1].mask, index.mapping), labels(1, (0, 5, 255)))

@@ -29,7 +29,8 @@ _SUFFIXES = tuple(sorted((
 # its name's last word only, as a mask's rendering keeps it (PixelAnnotationTool's <stem>_color_mask.png)
 _PHOTO_WORDS = ("color", "colour")
 _ROLE_PREFIXES = ("mask", "masks", "msk", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl")  # msk: FLAIR's MSK_
-_PREFIXES = (*_ROLE_PREFIXES, "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
+# bands: 38-Cloud's red_patch_1_..., a folder per band; a photo: DexYCB's color_000000.jpg beside labels_000000.npz
+_PREFIXES = (*_ROLE_PREFIXES, "red", "green", "blue", "nir", *_PHOTO_WORDS)
 _SEPARATORS = "_-. "
 # a role word and a number with no separator between them: DSAD's `image00.png` beside `mask00.png`
 _ROLE_NUMBER = re.compile(rf"(?P<word>{'|'.join(_ROLE_PREFIXES)})(?P<number>\d+)")
