@@ -62,7 +62,7 @@ def make_folder_pairs(root: Path, image_dir: str, mask_dir: str, names, values=(
 
 
 def test_registry_lists_the_formats():
-    assert FORMATS.names() == ["array-stack", "celebamask-hq", "cellpose", "cityscapes-polygons", "class-folders", "coco", "coco-panoptic", "coco-per-image", "contour-text", "cvat", "darwin", "folder-pairs", "geojson", "hiertext", "hub-parquet", "imagefolder", "imagej-roi", "imagescope", "isat", "label-studio", "labelbox", "labelme", "manifest", "mask-table", "npy-pairs", "oxford-pet", "page-xml", "pair-lists", "parallel-lists", "polygon-lines", "polygon-xml", "rle-table", "sagemaker", "sbd", "scalabel", "side-by-side", "superannotate",
+    assert FORMATS.names() == ["array-stack", "bop", "celebamask-hq", "cellpose", "cityscapes-polygons", "class-folders", "coco", "coco-panoptic", "coco-per-image", "contour-text", "cvat", "darwin", "folder-pairs", "geojson", "hiertext", "hub-parquet", "imagefolder", "imagej-roi", "imagescope", "isat", "label-studio", "labelbox", "labelme", "manifest", "mask-table", "npy-pairs", "oxford-pet", "page-xml", "pair-lists", "parallel-lists", "polygon-lines", "polygon-xml", "rle-table", "sagemaker", "sbd", "scalabel", "side-by-side", "superannotate",
                               "supervisely", "synthetic", "vertex-ai", "via", "video-tracings", "volumes", "xbd", "yolo"]
 
 
@@ -280,7 +280,7 @@ def test_explicit_format(tmp_path, tiny_dataset):
 
 
 def test_unknown_format_lists_the_formats(tiny_dataset):
-    with pytest.raises(ConfigError, match="oxford-pett.*oxford-pet.*Available: array-stack, celebamask-hq, cellpose, cityscapes-polygons, class-folders, coco, coco-panoptic, coco-per-image, contour-text, cvat, darwin, folder-pairs, geojson, hiertext, hub-parquet, imagefolder, imagej-roi, imagescope, isat, label-studio, labelbox, labelme, manifest"):
+    with pytest.raises(ConfigError, match="oxford-pett.*oxford-pet.*Available: array-stack, bop, celebamask-hq, cellpose, cityscapes-polygons, class-folders, coco, coco-panoptic, coco-per-image, contour-text, cvat, darwin, folder-pairs, geojson, hiertext, hub-parquet, imagefolder, imagej-roi, imagescope, isat, label-studio, labelbox, labelme, manifest"):
         discover(tiny_dataset, format="oxford-pett")
 
 
