@@ -18,7 +18,7 @@ from seglab.data.discovery.naming import (
     stem,
     words,
 )
-from seglab.data.discovery.naming.affixes import image_affixed, strip_affixes
+from seglab.data.discovery.naming.affixes import image_affixed, photo_named, strip_affixes
 from seglab.data.discovery.naming.folder_roles import CLASS_WORDS
 from seglab.data.discovery.naming.learned_rules import leading_word, leading_words, named_around, naming_template
 from seglab.data.discovery.naming.mask_patterns import fixed_mask_of, names_fixed_mask
@@ -119,8 +119,14 @@ def _renderings_of_masks(match: FolderMatch, folder: Folder) -> bool:
     folder named for labels, named as a rendering (`names_labels`: `_color`, `_vis`, `_overlay`,
     ...) and painting each mask value in one colour (`renders_masks`): GOOSE's `labels/` holding
     `x_color.png` beside `x_labelids.png`, its photos in `images/`. Such a folder holds masks only;
-    tiny datasets of flat-colour images, named otherwise, stay paired."""
-    if not folder.named_mask or any(names_labels(stem(image)) for _, image, _ in match.pairs):
+    tiny datasets of flat-colour images, named otherwise, stay paired. Named a photo by a colour
+    word alone (`photo_named`: YCB-Video's `-color.png` beside `-label.png`), in such a folder they
+    are renderings whatever they show."""
+    if not folder.named_mask:
+        return False
+    if all(photo_named(stem(image)) for _, image, _ in match.pairs):
+        return True
+    if any(names_labels(stem(image)) for _, image, _ in match.pairs):
         return False
     return renders_masks((mask, image) for _, image, mask in match.pairs[:_RENDERINGS_READ])
 

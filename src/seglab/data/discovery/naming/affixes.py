@@ -84,6 +84,14 @@ def strip_affixes(name: str) -> str:
     return numbered.group("number") if numbered else name
 
 
+def photo_named(name: str) -> bool:
+    """Whether a file stem is named a photo by a colour word at its end or start (YCB-Video's
+    `000001-color`, DexYCB's `color_000000`): in a folder named for labels, a colour rendering
+    of the masks instead (GOOSE's `labels/.../<frame>_color.png`)."""
+    name = name.lower()
+    return any(name.endswith(sep + word) or name.startswith(word + sep) for word in _PHOTO_WORDS for sep in _SEPARATORS)
+
+
 def image_affixed(name: str) -> bool:
     """Whether a file stem carries an image affix (`000_img`, `img_000`, `x_leftImg8bit`, DSAD's
     `image00`), so that a folder naming both its images and its masks (Cellpose's `000_img.png` +
