@@ -17,6 +17,7 @@ from seglab.data.classes.mapping import (
     ThresholdMapping,
     keeping_ignored,
 )
+from seglab.data.layouts.bop import ObjectMasksMapping
 from seglab.data.layouts.celebamask_hq import PartFilesMapping
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
 from seglab.data.layouts.multilabel import (
@@ -55,6 +56,7 @@ EXAMPLES = {
     "source-class-namings": SourceNamingsMapping(("ct_00--AbdomenCT1K", "mr_00--ACDC", "ct_00--FLARE22"),
                                                  ("{stem}--0000_000.png",) * 3, (0, 1, 0)),
     "part-files": PartFilesMapping(("skin", "nose", "hair"), 2),
+    "bop-objects": ObjectMasksMapping(),
     "channels": ChannelsMapping(2),
     "one-hot": OneHotMapping(3, 1),
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
