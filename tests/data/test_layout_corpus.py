@@ -4682,3 +4682,19 @@ def test_a_leading_colour_word_names_the_photo_of_a_frame(tmp_path):
         == [(f"color_{i:06d}.jpg", f"labels_{i:06d}.npz") for i in range(2)]
     assert sorted(p.name for p in index.ignored) == [f"aligned_depth_to_color_{i:06d}.png" for i in range(2)]
     np.testing.assert_array_equal(read_mask(index.pairs[1].mask, index.mapping), labels(1, (0, 5, 255)))
+
+
+def test_a_test_photo_whose_name_holds_a_mask_word_leaves_the_test_images_unlabelled(tmp_path, caplog):
+    """`test/target_practice_03.jpg` beside `test/street_01.jpg`, `street_02.jpg` (no masks): the
+    name holds a mask word ("target"), but the file is a photo, no mask; the test folder is one of
+    unlabelled images, not a folder of masks no naming pairs, all its files ignored."""
+    for k in range(3):
+        save(tmp_path / "train" / "images" / f"{k}.png", photo(k))
+        save(tmp_path / "train" / "masks" / f"{k}.png", labels(k))
+    for k, name in enumerate(("street_01.jpg", "street_02.jpg", "target_practice_03.jpg")):
+        save(tmp_path / "test" / name, photo(10 + k))
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 3 and sorted(p.name for p in index.unlabelled) == [
+        "street_01.jpg", "street_02.jpg", "target_practice_03.jpg"]
+    assert "hold files named as masks" not in caplog.text

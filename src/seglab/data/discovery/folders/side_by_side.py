@@ -299,9 +299,12 @@ def _class_kinds(mask_words: list[str]) -> list[str]:
 
 
 def holds_named_masks(folder: Folder) -> bool:
-    """Whether `folder` holds files named as masks (`x_Mask.png`, `x_segmented.png`) beside other images."""
-    named = [looks_like_mask_folder(stem(p)) for p in folder.files]
-    return any(named) and not all(named)
+    """Whether `folder` holds files named as masks (`x_Mask.png`, `x_segmented.png`) beside other
+    images, and those files are masks by their content (`looks_like_masks`): a name alone says
+    little where a mask word is part of a word (a test folder's photo `target_practice.jpg`, whose
+    folder stays one of unlabelled images)."""
+    named = [p for p in folder.files if looks_like_mask_folder(stem(p))]
+    return 0 < len(named) < len(folder.files) and looks_like_masks(replace(folder, files=named))
 
 
 def say_unpaired_masks(root: Path, folders: list[Folder]) -> None:
