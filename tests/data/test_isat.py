@@ -104,6 +104,16 @@ def test_files_beside_the_images_are_read(tmp_path: Path) -> None:
     np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), layered_expected(zone=1, cell=2))
 
 
+def test_an_isat_file_repeating_a_key_is_named_not_passed_over(tmp_path: Path) -> None:
+    """An ISAT file whose `info` repeats a key is told as ISAT's and refused naming the file and
+    the key, not passed over as a file of no kind (the folder then of no known layout)."""
+    isat_project(tmp_path)
+    text = (tmp_path / "labels" / "a.json").read_text()
+    (tmp_path / "labels" / "a.json").write_text(text.replace('"note": ""}', '"note": "", "note": ""}', 1))
+    with pytest.raises(DataError, match=r"ISAT file '.*a.json' cannot be read as JSON: Repeated key 'note'"):
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+
+
 def test_a_category_isat_yaml_does_not_list_is_refused(tmp_path: Path) -> None:
     isat_project(tmp_path)
     isat_file(tmp_path / "labels" / "b.json", "b.png", [square("nucleus", 14, 10, 20, 16, 1.0)])

@@ -163,6 +163,19 @@ def test_a_damaged_labelme_file_is_named(tmp_path):
         discover(root, cache_dir=str(tmp_path / "cache"))
 
 
+def test_a_labelme_file_repeating_a_key_is_named_not_passed_over(tmp_path):
+    """A LabelMe file one of whose objects repeats a key (a hand edit pasted twice) is read as
+    JSON no tool reads alike and refused: the refusal names the file and the key, where the file,
+    passed over as no LabelMe file, had left the folder of no known layout."""
+    root = tmp_path / "data"
+    for name in ("a", "b", "c"):
+        labelme(root, name, SHAPES)
+    text = (root / "a.json").read_text()
+    (root / "a.json").write_text(text.replace('"flags": {}', '"flags": {}, "flags": {}', 1))
+    with pytest.raises(DataError, match=r"LabelMe file '.*a.json' cannot be read as JSON: Repeated key 'flags'"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+
+
 def ai_mask(label: str, corners: list[list[float]], crop: np.ndarray) -> dict:
     """A `mask` shape as LabelMe 5.3+ saves an AI mask: its box's corners and a base64 PNG of the crop."""
     import base64

@@ -5,6 +5,7 @@ and remembering what a read found (`index_memo`)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -52,7 +53,7 @@ from seglab.errors import DataError
 __all__ = [
     "SNIFFED_BYTES", "AnnotationBesideImages", "AnnotationFileFormat", "AnnotationFilesFormat", "AnnotationJsonFolders",
     "file_head", "file_mentions", "json_folders", "load_json", "load_json_once", "one_folder", "project_file",
-    "refuse_boxes_only", "relative_names", "top_annotation_files",
+    "refuse_boxes_only", "relative_names", "told_json", "top_annotation_files",
 ]
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,21 @@ def load_json_once(path: Path, what: str) -> Any:
     if not version:  # gone: `load_json` names the problem
         return load_json(path, what)
     return once_per_listing(("json", *version[0]), lambda: load_json(path, what))
+
+
+def told_json(path: Path, what: str, load: Callable[[Path, str], Any] = load_json) -> Any:
+    """The JSON of a file read to tell its kind, by `load` (`load_json`, or `load_json_once` for a
+    file read again once told), None where it holds none. An object that repeats a key keeps its
+    last value here, as `json.loads` reads it: a corrupt export is told as of its kind, and its
+    reading refuses it naming the key, where passed over it left a folder of no known layout."""
+    try:
+        return load(path, what)
+    except DataError:
+        pass
+    try:
+        return json.loads(regular_text(path, encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
 
 
 def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], bool]) -> list[Path]:

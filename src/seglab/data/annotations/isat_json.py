@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from seglab.data.annotations.annotated_images import locate_images, unannotated_images
-from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, load_json_once
+from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, load_json_once, told_json
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon
 from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
 from seglab.data.classes.text_files import regular_text
@@ -44,11 +44,7 @@ def _is_isat(path: Path) -> bool:
     head = file_head(path).lstrip()
     if not (head.startswith("{") and '"info"' in head and '"objects"' in head):
         return False
-    try:
-        data = load_json_once(path, "ISAT file")
-    except DataError:
-        return False
-    return _holds_isat(data)
+    return _holds_isat(told_json(path, "ISAT file", load_json_once))
 
 
 def _holds_isat(data: object) -> bool:

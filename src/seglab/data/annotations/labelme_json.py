@@ -35,7 +35,8 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.annotations.annotated_images import file_inside, unannotated_images
-from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
+from seglab.data.annotations.annotation_formats import (AnnotationBesideImages, file_head, json_folders, load_json,
+                                                    told_json)
 from seglab.data.classes import ClassSpec, is_background, label_classes, shipped_classes, tool_values
 from seglab.data.classes.text_files import regular_text
 from seglab.data.annotations.embedded_images import extracted
@@ -65,10 +66,7 @@ def labelme_pairs(folder: Folder) -> list[tuple[Path, Path]]:
 
 def _labelme_shapes(path: Path) -> dict | None:
     """A JSON object with a `shapes` list, as LabelMe's files are; None for any other file."""
-    try:
-        data = load_json(path, "LabelMe file")
-    except DataError:
-        return None
+    data = told_json(path, "LabelMe file")
     return data if isinstance(data, dict) and isinstance(data.get("shapes"), list) else None
 
 
