@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -277,3 +279,21 @@ def test_overwrite_removes_what_the_trackers_wrote_into_the_run_folder(tmp_path:
     with RunFolder(run).claim(overwrite=True):
         pass
     assert not any((run / name).exists() for name in ("tensorboard", "mlruns", "mlflow_run.json"))
+
+
+def test_tensorboard_logs_a_run_file_of_non_ascii_class_names_whatever_the_locale(tmp_path: Path) -> None:
+    """metrics.md and metrics.json are written as UTF-8 (背景, not \\u80cc\\u666f): TensorBoard's
+    text of them is read as UTF-8 too, where the locale's encoding (Windows' cp1252, a C locale's
+    ASCII) raised UnicodeDecodeError at the end of training. Run where the locale reads ASCII."""
+    (tmp_path / "metrics.md").write_text("| 背景 | 0.5 |\n", encoding="utf-8")
+    script = ("import sys; from pathlib import Path\n"
+              "from seglab.engine.tracking.tensorboard_logger import TensorBoardLogger\n"
+              "class Writer:\n"
+              "    def add_text(self, name, text, step): print(ascii(text))\n"
+              "logger = TensorBoardLogger.__new__(TensorBoardLogger); logger._writer = Writer()\n"
+              "logger.log_file(Path(sys.argv[1]), 1)\n")
+    env = {**os.environ, "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
+    done = subprocess.run([sys.executable, "-X", "utf8=0", "-c", script, str(tmp_path / "metrics.md")],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "\\u80cc\\u666f" in done.stdout

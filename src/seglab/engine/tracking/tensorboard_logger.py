@@ -59,7 +59,7 @@ class TensorBoardLogger(ExperimentLogger):
             with Image.open(path) as picture:
                 self.log_image(path.stem, np.asarray(picture.convert("RGB")), step)
         else:
-            self.log_text(path.name, path.read_text(), step)
+            self.log_text(path.name, path.read_text(encoding="utf-8"), step)  # run files are UTF-8 (`write_json`)
 
     def close(self, status: str) -> None:
         self._writer.close()
