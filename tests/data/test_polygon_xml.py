@@ -90,6 +90,20 @@ def test_ebdtheque_svg_groups_name_their_polygons_classes(tmp_path):
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), truth, err_msg=pair.name)
 
 
+@pytest.mark.parametrize("side", ["100%", "\u00b2", "9" * 5000], ids=["a share", "a superscript digit", "5,000 digits"])
+def test_an_svg_side_that_states_no_pixels_is_read_from_the_image(tmp_path, side):
+    """An SVG's `width` that is no whole number of pixels (`100%`; `²`, a digit to `str.isdigit`
+    that int() refuses; a number past int()'s 4,300 digits) states no size: the page's header
+    gives it, where int() raised ValueError as a traceback."""
+    root = tmp_path / "comics"
+    ebdtheque_page(root, "page_1", f'<svg class="Panel"><polygon points="{points(0, 0, 31, 23)}"/></svg>')
+    svg = root / "GT" / "page_1.svg"
+    svg.write_text(svg.read_text().replace(f'width="{W}"', f'width="{side}"', 1))
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "polygon-xml" and len(index.pairs) == 1
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), np.ones((H, W), np.int64))
+
+
 @pytest.mark.parametrize(("head", "groups", "said"), [
     ("", '<g class="Panel" transform="translate(4,0)"><polygon points="0,0 8,0 8,8"/></g>', "transform"),
     ('<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'

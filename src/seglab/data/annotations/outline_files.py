@@ -61,6 +61,17 @@ class OutlineWords:
     left_out: str  # shapes left out: "regions without area"
 
 
+def stated_side(text: str | None) -> int | None:
+    """An image side a file states in pixels (PAGE's `imageHeight="48"`, an SVG's `height="48px"`),
+    or None where it states none above 0 (the image's header gives it): no number (`²`, `100%`),
+    or one past int()'s 4,300 digits."""
+    try:
+        value = int((text or "").strip().removesuffix("px"))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
 class OutlineFilesFormat(AnnotationJsonFolders):
     """A format of `OutlineFile`s: `read_file` parses one, `words` names them in messages."""
 

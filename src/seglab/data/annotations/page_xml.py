@@ -26,7 +26,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from seglab.data.annotations.annotation_formats import file_head
-from seglab.data.annotations.outline_files import OutlineFile, OutlineFilesFormat, Outlined, OutlineWords
+from seglab.data.annotations.outline_files import (OutlineFile, OutlineFilesFormat, Outlined, OutlineWords,
+                                                   stated_side)
 from seglab.data.annotations.xml_outlines import local_name, points_outline, xml_root
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
@@ -62,8 +63,8 @@ def read_page(path: Path) -> OutlineFile:
             left_out += 1
             continue
         regions.append(Outlined(name.removesuffix("Region").lower() or "region", f"region '{number}'", outline))
-    return OutlineFile(path, page.get("imageFilename") or "", _size(page.get("imageHeight")),
-                       _size(page.get("imageWidth")), regions, left_out, path.stem.removeprefix(_PRIMA_PREFIX))
+    return OutlineFile(path, page.get("imageFilename") or "", stated_side(page.get("imageHeight")),
+                       stated_side(page.get("imageWidth")), regions, left_out, path.stem.removeprefix(_PRIMA_PREFIX))
 
 
 def _outline(coords: ElementTree.Element, path: Path, region: str) -> list[float]:
@@ -80,15 +81,6 @@ def _outline(coords: ElementTree.Element, path: Path, region: str) -> list[float
     except (KeyError, ValueError) as err:
         raise DataError(f"PAGE file '{path}': region '{region}' has a point that is no pair of numbers "
                         f"({err})") from None
-
-
-def _size(text: str | None) -> int | None:
-    """A stated image side, or None (the image's header gives it)."""
-    try:
-        value = int(text or "")
-    except ValueError:
-        return None
-    return value if value > 0 else None
 
 
 @FORMATS.register("page-xml")

@@ -24,7 +24,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from seglab.data.annotations.annotation_formats import file_head, json_folders
-from seglab.data.annotations.outline_files import OutlineFile, OutlineFilesFormat, Outlined, OutlineWords
+from seglab.data.annotations.outline_files import (OutlineFile, OutlineFilesFormat, Outlined, OutlineWords,
+                                                   stated_side)
 from seglab.data.annotations.xml_outlines import local_name, points_outline, xml_root
 from seglab.data.discovery.folders import Folder
 from seglab.data.files.index import natural_key
@@ -99,7 +100,7 @@ def _svg_polygons(path: Path, root: ElementTree.Element) -> OutlineFile:
             else:
                 shapes.append(Outlined(named.lower(), where, outline))
         stack.extend((child, named) for child in reversed(element))
-    return OutlineFile(path, image, _side(root.get("height")), _side(root.get("width")), shapes, left_out,
+    return OutlineFile(path, image, stated_side(root.get("height")), stated_side(root.get("width")), shapes, left_out,
                        path.stem)
 
 
@@ -126,12 +127,6 @@ def _rect(element: ElementTree.Element, path: Path) -> list[float]:
     except ValueError as err:
         raise DataError(f"SVG file '{path}': a <rect> has a side that is no number ({err})") from None
     return [x, y, x + w, y, x + w, y + h, x, y + h] if w > 0 and h > 0 else []
-
-
-def _side(text: str | None) -> int | None:
-    """An SVG's stated width or height in pixels (`48`, `48px`), or None (the image's header gives it)."""
-    digits = (text or "").strip().removesuffix("px")
-    return int(digits) if digits.isdigit() and int(digits) > 0 else None
 
 
 @FORMATS.register("polygon-xml")
