@@ -2953,6 +2953,38 @@ def test_a_key_repeated_in_a_classes_file_is_refused_naming_the_key_and_line(tmp
         load_classes_file(path)
 
 
+@pytest.mark.parametrize("kind", ["dataset.json", "datalist"])
+def test_a_key_repeated_in_a_dataset_json_or_datalist_is_refused_naming_the_file_and_key(tmp_path, kind):
+    """nnU-Net's dataset.json (or a MONAI datalist) of a key twice: its labels and splits were
+    passed over without a word as a file of no JSON, the classes then named `class_1`, ... from
+    the masks and the split drawn. Refused, as every JSON file seglab reads is."""
+    from seglab.data.classes.class_tables import dataset_json_labels
+    from seglab.data.splitting.datalists import read_datalist
+
+    labels = '"labels": {"background": 0, "liver": 1}'
+    if kind == "dataset.json":
+        path, read, line = tmp_path / "dataset.json", dataset_json_labels, 4
+        path.write_text('{\n  ' + labels + ',\n  "numTraining": 4,\n  "numTraining": 4\n}\n')
+    else:
+        path, read, line = tmp_path / "dataset_0.json", read_datalist, 3
+        case = '{"image": "imagesTr/a.nii.gz", "label": "labelsTr/a.nii.gz"}'
+        path.write_text('{\n  "training": [' + case + '],\n  "training": [' + case + ']\n}\n')
+    with pytest.raises(SeglabError, match=rf"{path.name}' cannot be read: Repeated key .*: line {line} column 3"):
+        read(path)
+
+
+def test_a_key_repeated_in_a_json_split_table_is_said_naming_the_file_and_key(tmp_path, caplog):
+    """A JSON object of cases with a split key (MMFlood's `activations.json`) repeating a case:
+    passed over without a word; said, as a table that cannot be read is."""
+    from seglab.data.splitting.split_tables import table_splits
+
+    case = '{"subset": "train"}'
+    (tmp_path / "activations.json").write_text('{"EMSR1": ' + case + ', "EMSR2": ' + case + ', "EMSR1": ' + case + '}')
+    with caplog.at_level("WARNING", logger="seglab"):
+        assert table_splits(tmp_path, ["EMSR1", "EMSR2"]) == {}
+    assert "activations.json' cannot be read: Repeated key 'EMSR1'" in caplog.text
+
+
 def test_a_fifo_named_as_an_images_label_file_ends_the_refusal(tmp_path):
     """A FIFO `road_00.json` beside `road_00.jpg` in a folder of images alone: the refusal read the
     head of each label file naming an image (`unread_labels`) with an open that waited for a

@@ -25,9 +25,16 @@ logger = logging.getLogger(__name__)
 
 def dataset_json_labels(path: str | Path) -> object:
     """The "labels" of an nnU-Net or Decathlon dataset.json, as its JSON holds them; None for a
-    file that cannot be read or holds none."""
+    file that cannot be read or holds none.
+
+    Raises:
+        DataError: JSON that repeats a key in one object, naming the file and the key: its labels
+            are not passed over, the classes then named from the masks alone.
+    """
     try:
         return json_value(regular_text(Path(path), encoding="utf-8")).get("labels")
+    except RepeatedKeyError as err:  # JSON, but a corrupt export
+        raise DataError(f"dataset.json '{path}' cannot be read: {err}") from None
     except (OSError, UnicodeDecodeError, ValueError, AttributeError, RecursionError):
         return None
 

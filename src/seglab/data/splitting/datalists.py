@@ -17,11 +17,12 @@ from pathlib import Path
 
 import yaml
 
-from seglab.data.classes.json_text import json_value
+from seglab.data.classes.json_text import RepeatedKeyError, json_value
 from seglab.data.files.folder_listing import entries
 from seglab.data.classes.text_files import regular_text
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.data.discovery.naming import SPLIT_WORDS
+from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,18 @@ def describe_cases(folders: Iterable[Path]) -> Description:
 def read_datalist(path: Path) -> Datalist | None:
     """The labels and lists of a dataset.json, or of another JSON holding a "training" list of
     `{"image", "label"}` (a MONAI datalist); None for any other file. A file only: the path an
-    Auto3DSeg input names may be a device (`/dev/zero` reads without end) or a pipe (waits)."""
+    Auto3DSeg input names may be a device (`/dev/zero` reads without end) or a pipe (waits).
+
+    Raises:
+        DataError: JSON that repeats a key in one object, naming the file and the key: its splits
+            and labels are not passed over.
+    """
     try:
         if not path.is_file() or path.stat().st_size > _MOST_BYTES:
             return None
         values = json_value(regular_text(path, encoding="utf-8"))
+    except RepeatedKeyError as err:  # JSON, but a corrupt export
+        raise DataError(f"JSON file '{path}' cannot be read: {err}") from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(values, dict):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.classes.json_text import json_value
+from seglab.data.classes.json_text import RepeatedKeyError, json_value
 from seglab.data.classes.text_files import open_regular, regular_text, side_file_text
 from seglab.data.discovery.naming import folder_split, stem, usable_splits
 from seglab.data.files.delimiters import cell_path, table_rows
@@ -88,6 +88,8 @@ def _json_rows(path: Path) -> list[list[str]]:
             return []
     try:
         cases = json_value(regular_text(path, encoding="utf-8-sig"))
+    except RepeatedKeyError as err:  # JSON, but a corrupt export: said, as a table that cannot be read is
+        raise DataError(f"split table '{path}' cannot be read: {err}") from None
     except (ValueError, RecursionError):  # no JSON, or a number of more digits than int() reads (4,300)
         return []
     if not isinstance(cases, dict) or not cases or not all(isinstance(v, dict) for v in cases.values()):
