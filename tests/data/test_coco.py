@@ -100,6 +100,22 @@ def test_the_json_file_as_data_reads_that_split_only(tmp_path):
     assert [p.name for p in index.pairs] == ["000000000101", "000000000102"]
 
 
+def test_the_json_file_as_data_finds_its_images_beside_a_projects_other_folders(tmp_path):
+    """An export's project: `images/`, `labels/` (YOLO boxes), `depth/` and `annotations/` side by
+    side. With the JSON file as DATA, the project folder above `annotations/` was taken for a folder
+    of other datasets (three folders beside), never read: its images were looked for in
+    `annotations/` alone and none found. The folders beside `annotations/` are its dataset's."""
+    root = tmp_path / "project"
+    for name in ("a.jpg", "b.jpg"):
+        photo(root / "images" / name, len(name))
+    for folder in ("labels", "depth"):
+        (root / folder).mkdir()
+    coco_file(root / "annotations" / "instances_default.json", [(1, "images/a.jpg"), (2, "images/b.jpg")],
+              [{"image_id": i, "category_id": 1, "segmentation": SQUARE} for i in (1, 2)])
+    index = discover(root / "annotations" / "instances_default.json", cache_dir=str(tmp_path / "cache"))
+    assert sorted(p.image.name for p in index.pairs) == ["a.jpg", "b.jpg"]
+
+
 def test_pixels_two_classes_claim_are_ignored_and_reported(tmp_path):
     root = tmp_path / "data"
     photo(root / "images" / "a.jpg", 0)

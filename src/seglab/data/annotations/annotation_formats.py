@@ -347,12 +347,14 @@ class AnnotationFileFormat(AnnotationFilesFormat):
         one above an `annotations/` folder holding it (COCO's, beside the image folders; LIVECell's
         `annotations/LIVECell/`) or above a folder of annotation files alone beside split folders
         (USIS10K's `multi_class_annotations/` beside `train/`, `val/` and `test/`). The folders above
-        the file's are read only where they may be read as the dataset's (`folders_above`, split
-        folders beside the way up the dataset's): `~/annotations/a.json` is no home of images."""
+        the file's are read only where they may be read as the dataset's (`folders_above`): never
+        the home folder or above it (`~/annotations/a.json` is no home of images), nor a folder of
+        over a thousand entries; the folders beside an `annotations/` folder are the dataset's, as
+        that folder's place says (a project's `images/`, `labels/` and `depth/`, not other datasets)."""
         if not root.is_file():
             return root
         folder = root.parent
-        above = folders_above(folder, 2, lambda name: folder_split(name) is not None)
+        above = folders_above(folder, 2, lambda name: True)
         named = [f for f in (folder, folder.parent) if _annotation_folder(f)]
         holder = next((f for f in named if f.parent in above), None)
         if holder is None and above and _annotations_beside_splits(folder):
@@ -360,8 +362,8 @@ class AnnotationFileFormat(AnnotationFilesFormat):
         if holder is None and named:
             once_per_listing(("images-not-above", root), lambda: log.warning(
                 "the images of '%s' are looked for in '%s' alone: '%s', above '%s/', is the home folder, one above "
-                "it or a folder of other datasets, never read as one dataset's; keep '%s/' and the image folders in "
-                "a folder of their own and pass the file there", root, folder, named[0].parent, named[0].name,
+                "it or a folder of over a thousand entries, never read as one dataset's; keep '%s/' and the image "
+                "folders in a folder of their own and pass the file there", root, folder, named[0].parent, named[0].name,
                 named[0].name))
         return holder.parent if holder is not None else folder
 
