@@ -79,3 +79,13 @@ def test_a_hiertext_file_of_no_annotations_is_named(tmp_path):
         file.write('{"info": {}, "annotations": {"image_id": "0b1", "paragraphs": []}}\n')
     with pytest.raises(DataError, match="HierText file '.*validation.jsonl.gz' holds no annotations"):
         discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+
+
+def test_a_hiertext_document_repeating_a_key_is_named_with_the_key(tmp_path):
+    """One document whose object repeats a key: refused naming the key, where it was then read as
+    JSON Lines and refused for a line that is no JSON (`Expecting property name`), the repeat unsaid."""
+    hiertext(tmp_path)
+    with gzip.open(tmp_path / "gt" / "validation.jsonl.gz", "wt") as file:
+        file.write('{\n"info": {},\n"info": {},\n"annotations": [' + json.dumps(annotation("0b1")) + ']}\n')
+    with pytest.raises(DataError, match=r"validation.jsonl.gz' cannot be read as JSON: Repeated key 'info'.*line 3"):
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"))

@@ -32,7 +32,7 @@ from seglab.data.annotations.annotation_formats import (
 )
 from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
-from seglab.data.classes.json_text import json_value
+from seglab.data.classes.json_text import RepeatedKeyError, json_value
 from seglab.data.classes.text_files import open_regular
 from seglab.data.discovery.folders import walk
 from seglab.data.discovery.naming import folder_split
@@ -75,6 +75,8 @@ def read_annotations(path: Path) -> list[dict]:
         raise DataError(f"HierText file '{path}' cannot be read: {err}") from None
     try:
         records = [json_value(text)]
+    except RepeatedKeyError as err:  # one document, but a corrupt export: said, not read as JSON Lines
+        raise DataError(f"HierText file '{path}' cannot be read as JSON: {err}") from None
     except ValueError:  # JSON Lines: a record a line
         try:
             records = [json_value(line) for line in text.splitlines() if line.strip()]
