@@ -69,6 +69,19 @@ def test_an_image_added_to_a_yolo_folder_is_a_new_pair(tmp_path):
     assert len(after.pairs) == len(before.pairs) + 1 and "added" in {p.name for p in after.pairs}
 
 
+def test_an_image_restored_beside_the_annotations_folder_of_a_file_given_as_data_is_read(tmp_path):
+    """DATA the COCO file `coco/annotations/instances_val2017.json`, whose images lie in
+    `coco/val2017/`: the memo's key held only the images below `annotations/`, so an image missing
+    at the first read and restored stayed missing, the index "remembered: no annotation file changed"."""
+    root = coco2017(tmp_path / "coco")
+    data, cache = root / "annotations" / "instances_val2017.json", str(tmp_path / "cache")
+    image = root / "val2017" / "000000000102.jpg"
+    image.rename(tmp_path / image.name)
+    assert len(discover(data, cache_dir=cache).pairs) == 1
+    (tmp_path / image.name).rename(image)
+    assert len(discover(data, cache_dir=cache).pairs) == 2
+
+
 def test_a_class_list_at_the_top_and_the_options_are_part_of_the_key(tmp_path):
     root = tmp_path / "labelme"
     for name in ("a", "b"):

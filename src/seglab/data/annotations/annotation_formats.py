@@ -211,6 +211,11 @@ class AnnotationFilesFormat(DatasetFormat):
         dataset folder's top, which every key holds)."""
         raise NotImplementedError
 
+    @staticmethod
+    def dataset_folder(root: Path) -> Path:
+        """Where the images are looked for: DATA, or the folder of DATA a file."""
+        return root if root.is_dir() else root.parent
+
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         """Read the annotations and paint them (`index` without the memo)."""
         raise NotImplementedError
@@ -219,7 +224,7 @@ class AnnotationFilesFormat(DatasetFormat):
         return cache_folder(self.options.cache_dir, self.cache_name)
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        folder = root if root.is_dir() else root.parent
+        folder = self.dataset_folder(root)  # the images of a file above its annotations/ folder too
         top = files_in(folder)
         # the images `located_images` finds: deeper than the walk where it cut folders off too
         images = [f for listed in walk(folder) for f in listed.files] + deeper_images(folder)
