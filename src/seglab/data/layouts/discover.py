@@ -40,6 +40,7 @@ from seglab.data.files.halves import not_twice_as_wide
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.files.staging import cache_folder
+from seglab.data.layouts.download_caches import current_version
 from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
 from seglab.data.layouts.mixed_sources import mixed_sources_problem
 from seglab.data.layouts.layout_refusal import label_studio_brush_route, unread_json_route, what_was_seen
@@ -154,6 +155,8 @@ def discover(
     kind = irregular_kind(root)
     if kind not in (None, "a folder"):  # a FIFO is never opened: it would wait for a writer
         raise DataError(f"DATA '{root}' is {kind}: pass the dataset folder, or the file that lists or holds its pairs")
+    if kind == "a folder" and not options.names_folders:
+        root = current_version(root)  # a download cache's current version, not every version it keeps
     # one listing for all: the formats tried, the reading, and the subject and source tables' searches
     with one_listing(root, cache_folder(cache_dir)):
         with _unreadable_named(root):

@@ -1,0 +1,100 @@
+"""A download cache that keeps a folder per version of one dataset, read as its current version:
+
+- the Hugging Face hub cache (`~/.cache/huggingface/hub/datasets--owner--name/`): a
+  `snapshots/<revision>/` per revision downloaded, its files links into `blobs/`, and
+  `refs/main` naming the current revision; an update downloaded leaves the old snapshot beside;
+- kagglehub's cache (`~/.cache/kagglehub/datasets/<owner>/<name>/versions/<N>/`): a folder per
+  version downloaded, an empty `<N>.complete` beside each finished one.
+
+Read whole, every version's files would count: the images the versions share twice over, each
+copy free to land in another split, and the files beside the versions (the card's
+`id2label.json`) not found where a reader looks for them. Passing the cache's folder is what
+`snapshot_download` and `dataset_download` hand back one level up, so it is read as the folder
+of the version that is current, and said so.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from seglab.data.files.folder_listing import entries
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+_HUB_REPO_KINDS = ("datasets--", "models--", "spaces--")  # the folders of a hub cache, one per repository
+_KAGGLE_DONE = ".complete"  # kagglehub's mark of a finished download beside its version folder
+
+
+def current_version(root: Path) -> Path:
+    """The folder of the current version of the dataset `root` caches (see module doc), logged
+    with the way to read another; `root` itself when it is no such cache.
+
+    Raises:
+        DataError: a hub repository folder whose current revision is not named (no `refs/main`
+            naming a snapshot held) among several snapshots; the refusal names them.
+    """
+    if (repo := _lone_hub_repository(root)) is not None:
+        root = repo
+    if (root / "snapshots").is_dir() and (root / "refs").is_dir():
+        return _hub_snapshot(root)
+    versions = root / "versions" if (root / "versions").is_dir() and _visible(root) == [root / "versions"] else root
+    if versions.name == "versions" and (numbered := _version_folders(versions)):
+        return _kaggle_version(versions, numbered)
+    return root
+
+
+def _lone_hub_repository(root: Path) -> Path | None:
+    """The one dataset repository of a hub cache folder (`hub/` holding `datasets--owner--name/`
+    beside other repositories' folders and `version.txt`), None otherwise."""
+    repositories = [p for p in _visible(root) if p.is_dir() and p.name.startswith(_HUB_REPO_KINDS)]
+    datasets = [p for p in repositories if p.name.startswith("datasets--")]
+    return datasets[0] if repositories and len(datasets) == 1 else None
+
+
+def _hub_snapshot(repo: Path) -> Path:
+    """The snapshot `refs/main` names, or the only one (see `current_version`)."""
+    snapshots = sorted(p for p in _visible(repo / "snapshots") if p.is_dir())
+    main = repo / "refs" / "main"
+    named = main.read_text(encoding="utf-8", errors="replace").strip() if main.is_file() else ""
+    chosen = next((p for p in snapshots if p.name == named), None)
+    if chosen is None and len(snapshots) == 1:
+        chosen = snapshots[0]
+    if chosen is None:
+        shown = "".join(f"\n  {p}" for p in snapshots[:10]) or " (none)"
+        raise DataError(f"'{repo}' is a Hugging Face hub cache whose current revision is not named (no refs/main "
+                        f"naming one of its snapshots); pass the snapshot folder to read as DATA:{shown}")
+    others = len(snapshots) - 1
+    logger.info("'%s' is a Hugging Face hub cache: its current revision, snapshots/%s, is read as the dataset%s",
+                repo, chosen.name, f" ({others} older snapshot(s) beside it left out; pass one as DATA to read "
+                                   f"it)" if others else "")
+    return chosen
+
+
+def _version_folders(versions: Path) -> dict[int, Path]:
+    """The numbered version folders of a kagglehub `versions/` folder; none where it holds
+    anything else (a dataset's own folder named so)."""
+    numbered: dict[int, Path] = {}
+    for p in _visible(versions):
+        if p.is_dir() and p.name.isdigit():
+            numbered[int(p.name)] = p
+        elif not (p.is_file() and p.name.endswith(_KAGGLE_DONE) and p.name[:-len(_KAGGLE_DONE)].isdigit()):
+            return {}
+    return numbered
+
+
+def _kaggle_version(versions: Path, numbered: dict[int, Path]) -> Path:
+    """The newest finished version (marked `<N>.complete`), or the newest where none is marked."""
+    finished = [n for n in numbered if (versions / f"{n}{_KAGGLE_DONE}").is_file()] or list(numbered)
+    newest = max(finished)
+    left = sorted(n for n in numbered if n != newest)
+    logger.info("'%s' holds kagglehub's downloads of %d version(s): the newest finished, versions/%d, is read as "
+                "the dataset%s", versions, len(numbered), newest,
+                f" (versions {', '.join(map(str, left))} left out; pass one's folder as DATA to read it)" if left else "")
+    return numbered[newest]
+
+
+def _visible(folder: Path) -> list[Path]:
+    """The entries of `folder` but hidden ones (the hub's `.locks/`, `.no_exist/`)."""
+    return [p for p in entries(folder) if not p.name.startswith(".")]
