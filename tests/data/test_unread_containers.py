@@ -105,6 +105,22 @@ def test_an_archive_beside_what_it_holds_is_not_named(tmp_path: Path) -> None:
     assert "archive" not in what_was_seen(root)  # what a refusal says
 
 
+def test_an_archive_tensorflow_datasets_unpacked_into_extracted_is_not_named(tmp_path: Path) -> None:
+    """tfds' data_dir keeps each download (`downloads/<host>_pets_images<hash>.tar.gz`) beside
+    `downloads/extracted/TAR_GZ.<that name>/`, its unpacked copy: no `tar xf` to run. An archive
+    beside an `extracted/` of other downloads is still named."""
+    downloads = tmp_path / "tensorflow_datasets" / "downloads"
+    unpacked, pending = "thor_pets_imagesQ5Wz9v.tar.gz", "thor_pets_annotationsX1y2.tar.gz"
+    (downloads / "extracted" / f"TAR_GZ.{unpacked}" / "images").mkdir(parents=True)
+    (downloads / "extracted" / f"TAR_GZ.{unpacked}" / "images" / "a.jpg").write_bytes(picture(photo(0), "JPEG"))
+    for name in (unpacked, pending):
+        with tarfile.open(downloads / name, "w:gz") as tar:
+            tar.addfile(tarfile.TarInfo("images/a.jpg"))
+    message = refusal(tmp_path / "tensorflow_datasets")
+    assert f"1 tar archive(s) not unpacked ({pending})" in message
+    assert unpacked not in message.split("archives and containers")[1]
+
+
 def test_tfrecord_shards_lmdb_databases_zarr_stores_and_arrow_tables_are_named(tmp_path: Path) -> None:
     """TensorFlow Datasets' `oxford_iiit_pet/3.2.0/oxford_iiit_pet-train.tfrecord-00000-of-00002`
     beside its dataset_info.json, an LMDB database per split (`train_lmdb/data.mdb`), OME-Zarr

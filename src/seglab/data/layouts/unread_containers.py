@@ -4,7 +4,9 @@ open: each is named, with the command or the lines that make image and mask file
 TensorFlow Datasets' TFRecord shards, LMDB databases and OME-Zarr stores.
 
 An archive whose first member already lies beside it was unpacked there (Kvasir-SEG's
-`kvasir-seg.zip` beside `Kvasir-SEG/`, VOC's tar beside `VOCdevkit/`), and is not named.
+`kvasir-seg.zip` beside `Kvasir-SEG/`, VOC's tar beside `VOCdevkit/`), and is not named; so is
+one that TensorFlow Datasets' download manager unpacked into `extracted/<METHOD>.<archive name>/`
+beside it (`downloads/extracted/TAR_GZ.<host>_pets_images<hash>.tar.gz/images/`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _TFRECORD = re.compile(r"\.(tfrecords?|tfrec)(-\d+-of-\d+)?$", re.IGNORECASE)  #
 _LMDB_DATA = "data.mdb"  # beside lock.mdb: an LMDB database is a folder
 _ZARR_MARKERS = (".zgroup", ".zarray", "zarr.json")  # a Zarr store's metadata files (v2, v3)
 _TFDS_INFO = "dataset_info.json"  # beside the shards of a folder tensorflow_datasets prepared
+_DOWNLOAD_MANAGER_FOLDER = "extracted"  # tensorflow_datasets' downloads/extracted/<METHOD>.<archive name>/
 
 
 def is_container(name: str) -> bool:
@@ -63,7 +66,7 @@ def _unpacked(archive: Path, beside: set[str]) -> bool:
     case): a folder named as it (without its suffix), or the top folder or file of one of its
     first members; a damaged archive never does."""
     stem = archive.name[: -len(_archive_suffix(archive.name))]
-    if stem.lower() in beside:
+    if stem.lower() in beside or _extracted_by_download_manager(archive):
         return True
     try:
         if archive.name.lower().endswith(".zip"):
@@ -79,6 +82,15 @@ def _unpacked(archive: Path, beside: set[str]) -> bool:
         return False  # damage: named, as unpacking it says what is wrong
     tops = {part for part in (_top(m) for m in members) if part and not part.startswith("__MACOSX")}
     return bool(tops) and any(top.lower() in beside for top in tops)
+
+
+def _extracted_by_download_manager(archive: Path) -> bool:
+    """Whether `extracted/` beside an archive holds a folder named `<METHOD>.<archive name>`
+    (`TAR_GZ.`, `ZIP.`, `TAR.`, ...), where TensorFlow Datasets' download manager unpacks it."""
+    extracted = archive.parent / _DOWNLOAD_MANAGER_FOLDER
+    ending = f".{archive.name.lower()}"
+    return extracted.is_dir() and any(p.name.lower().endswith(ending) and p.name[:-len(ending)].isupper()
+                                      for p in entries(extracted) if p.is_dir())
 
 
 def _top(member: str) -> str:
