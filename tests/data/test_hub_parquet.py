@@ -255,6 +255,30 @@ def test_save_to_disk_arrow_files_are_read_with_splits_and_info_names(tmp_path: 
     assert index.pairing[0].startswith("2 Arrow shards (3 train, 2 val rows): column 'image' images")
 
 
+@pytest.mark.parametrize("stems", [("street-seg-train", "street-seg-validation"),
+                                   ("parquet-train-00000-of-00002", "parquet-validation-00000-of-00001")])
+def test_load_dataset_cache_arrow_files_give_their_splits(tmp_path: Path, stems: tuple[str, str]) -> None:
+    """`load_dataset('acme/street-seg')` caches `acme___street-seg/default/0.0.0/<hash>/` of
+    `<builder>-<split>[-00000-of-00002].arrow` beside the `dataset_info.json` listing the splits:
+    each file's split is read from its name. It was one pool of rows ("9 all rows"), the
+    validation rows drawn into training."""
+    root = tmp_path / "acme___street-seg" / "default" / "0.0.0" / "e3b0c44298fc1c14"
+    root.mkdir(parents=True)
+    for stem, seeds in zip(stems, (range(3), range(3, 5))):
+        masks = [label(s) for s in seeds]
+        table = pa.table({"image": pa.array([{"bytes": png(np.full((SIZE, SIZE, 3), s, np.uint8)), "path": None}
+                                             for s in seeds], IMAGE),
+                          "label": pa.array([{"bytes": png(m), "path": None} for m in masks], IMAGE)})
+        with pa.OSFile(str(root / f"{stem}.arrow"), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as written:
+            written.write_table(table)
+    (root / "dataset_info.json").write_text(json.dumps({"splits": {"train": {"num_examples": 3},
+                                                                   "validation": {"num_examples": 2}}}))
+    index = discover(root)
+    assert sorted(str(p.split) for p in index.pairs) == ["train"] * 3 + ["val"] * 2
+    (root / "dataset_info.json").write_text(json.dumps({"splits": {"all": {"num_examples": 5}}}))
+    assert {p.split for p in discover(root).pairs} == {None}  # a split the info does not list is no split
+
+
 def tiles(root: Path, folds: list[int]) -> None:
     """OAM-TCD's shards: `image` + `annotation`, an `oam_id` column naming the orthomosaic each tile
     is cut from (tile k of `oam_<k // 2>`) and a `validation_fold` column, `folds[k]` for tile k,

@@ -91,7 +91,8 @@ def _kaggle_version(versions: Path, numbered: dict[int, Path]) -> Path:
     left = sorted(n for n in numbered if n != newest)
     logger.info("'%s' holds kagglehub's downloads of %d version(s): the newest finished, versions/%d, is read as "
                 "the dataset%s", versions, len(numbered), newest,
-                f" (versions {', '.join(map(str, left))} left out; pass one's folder as DATA to read it)" if left else "")
+                f" (versions {', '.join(map(str, left))} left out; pass one's folder as DATA to read it)"
+                if left else "")
     return numbered[newest]
 
 

@@ -5,7 +5,9 @@ or as `datasets`' `save_to_disk` writes it, Arrow files of the same rows
 
 Shards lie in `data/` (`train-00000-of-00002.parquet`, `validation-...`, `test-...`), in a
 folder per configuration (`<config>/train-*.parquet`) or per split (`train/0000.parquet`, the
-Hub's converted repositories); their names, else their folders, give the splits. A shard's Image
+Hub's converted repositories), or as `load_dataset` caches them (`<hash>/street-seg-train.arrow` and
+`street-seg-validation.arrow` beside the `dataset_info.json` listing those splits); their names,
+else their folders, give the splits. A shard's Image
 columns (structs of `bytes` and `path`) are the candidates: the one named for masks (label,
 annotation, mask, semantic_map, ...: `looks_like_mask_folder`) holds the masks, the other the
 images (segments/sidewalk-semantic's `pixel_values` + `label`, scene_parse_150's `image` +
@@ -26,10 +28,12 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
 from seglab.data.classes import ClassSpec, ValueNames, value_names_from_label_json, value_names_from_readme
+from seglab.data.classes.class_tables import small_json
 from seglab.data.classes.dataset_card import CARD_FILE, INFO_FILE, card_value_names, info_value_names
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.folders import folders_within
@@ -60,6 +64,8 @@ CACHE_VERSION = 2  # part of every key: bump when what is written changes
 LABELS_FILE = "id2label.json"
 _DEPTH = 3  # folders above a shard: <config>/<split>/0000.parquet and one more
 _MANIFEST = "rows.json"  # written last: a folder without it was never completed
+# a shard `datasets`' load_dataset cache writes: <builder>-<split>.arrow, <builder>-<split>-00000-of-00002.arrow
+_CACHED_SHARD = re.compile(r"-(?P<split>[^-]+)(?:-\d{5}-of-\d{5})?$")
 Columns = tuple[list[str], list[str]]  # (every column, the Image columns) of a shard: `shard_columns`
 Row = tuple[str, str, str | None, int, int]  # name, image file, mask file (None: unlabelled), shard, row in it
 
@@ -83,7 +89,8 @@ class HubParquetFormat(FindingFormat[dict[Path, Columns | None]]):
         base = Path(os.path.commonpath([str(shard.parent) for shard in shards]))  # rows are named below it
         folder, rows, failed = _unpacked(shards, columns, base, cache_folder(self.options.cache_dir, "hub-parquet"),
                                          root.name)
-        splits = {shard: name_split(shard.stem) or folders_split(shard, root) for shard in shards}
+        splits = {shard: name_split(shard.stem) or _cached_split(shard) or folders_split(shard, root)
+                  for shard in shards}
         if not usable_splits(splits.values()):
             splits = dict.fromkeys(shards)
         grouped = _shipped_groups(found, shards, rows, [splits[shard] for shard in shards])
@@ -129,6 +136,21 @@ def _readable_columns(shard: Path) -> Columns | None:
         return shard_columns(shard)
     except DataError:
         return None
+
+
+def _cached_split(shard: Path) -> str | None:
+    """The split of a shard the `datasets` library's cache wrote (`street-seg-validation.arrow`,
+    `parquet-train-00000-of-00002.arrow`: the builder's name, then the split), where the
+    `dataset_info.json` beside it lists that split; None for any other shard."""
+    found = _CACHED_SHARD.search(shard.stem)
+    if found is None or not (shard.parent / INFO_FILE).is_file():
+        return None
+    try:
+        info = small_json(shard.parent / INFO_FILE)
+    except DataError:
+        return None  # a damaged file is named where its class names are read
+    listed = info.get("splits") if isinstance(info, dict) else None
+    return folder_split(found["split"]) if isinstance(listed, dict) and found["split"] in listed else None
 
 
 def _refuse_configurations(shards: list[Path], root: Path) -> None:
