@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import audit, discover, read_mask
+from seglab.data.layouts.layout_refusal import what_was_seen
 from seglab.errors import DataError
 
 pa = pytest.importorskip("pyarrow")
@@ -262,7 +263,7 @@ def test_load_dataset_cache_arrow_files_give_their_splits(tmp_path: Path, stems:
     `<builder>-<split>[-00000-of-00002].arrow` beside the `dataset_info.json` listing the splits:
     each file's split is read from its name. It was one pool of rows ("9 all rows"), the
     validation rows drawn into training."""
-    root = tmp_path / "acme___street-seg" / "default" / "0.0.0" / "e3b0c44298fc1c14"
+    root = tmp_path / "datasets" / "acme___street-seg" / "default" / "0.0.0" / "e3b0c44298fc1c14"
     root.mkdir(parents=True)
     for stem, seeds in zip(stems, (range(3), range(3, 5))):
         masks = [label(s) for s in seeds]
@@ -275,6 +276,11 @@ def test_load_dataset_cache_arrow_files_give_their_splits(tmp_path: Path, stems:
                                                                    "validation": {"num_examples": 2}}}))
     index = discover(root)
     assert sorted(str(p.split) for p in index.pairs) == ["train"] * 3 + ["val"] * 2
+    (tmp_path / "datasets" / "downloads").mkdir()  # the shards as downloaded, named by hash
+    (tmp_path / "datasets" / "downloads" / "5f3c2e1d").write_bytes(bytes(8))
+    with pytest.raises(DataError, match="beside their dataset_info.json, read when"):
+        discover(tmp_path / "datasets")  # the cache's top, its folder four down: the refusal names it
+    assert f"seglab inspect {root}" in what_was_seen(tmp_path / "datasets")
     (root / "dataset_info.json").write_text(json.dumps({"splits": {"all": {"num_examples": 5}}}))
     assert {p.split for p in discover(root).pairs} == {None}  # a split the info does not list is no split
 

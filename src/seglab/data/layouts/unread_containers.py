@@ -35,7 +35,7 @@ _ARCHIVE_SUFFIXES = tuple(sorted(_EXTRACT, key=len, reverse=True))  # longest fi
 _TFRECORD = re.compile(r"\.(tfrecords?|tfrec)(-\d+-of-\d+)?$", re.IGNORECASE)  # x-train.tfrecord-00000-of-00002
 _LMDB_DATA = "data.mdb"  # beside lock.mdb: an LMDB database is a folder
 _ZARR_MARKERS = (".zgroup", ".zarray", "zarr.json")  # a Zarr store's metadata files (v2, v3)
-_TFDS_INFO = "dataset_info.json"  # beside the shards of a folder tensorflow_datasets prepared
+_TFDS_INFO = "dataset_info.json"  # beside the shards tensorflow_datasets prepared, or the files datasets saved
 _DOWNLOAD_MANAGER_FOLDER = "extracted"  # tensorflow_datasets' downloads/extracted/<METHOD>.<archive name>/
 
 
@@ -191,7 +191,12 @@ def _arrow_lines(root: Path, files: dict[Path, list[str]]) -> list[str]:
     lines = []
     for folder, names in files.items():
         tables = sorted(n for n in names if n.lower().endswith(ARROW_SUFFIX))
-        if tables:
+        if tables and _TFDS_INFO in names:  # the info `datasets` writes beside what it saves or caches
+            lines.append(f"{folder_label(folder, root)}: {len(tables)} Arrow file(s) ({_listed(tables)}) beside "
+                         f"their dataset_info.json, read when their rows hold an image and a mask column of "
+                         f"pictures (Image features) with that folder as DATA: "
+                         f"seglab inspect {shlex.quote(str(folder))}")
+        elif tables:
             lines.append(f"{folder_label(folder, root)}: {len(tables)} Arrow file(s) ({_listed(tables)}), read "
                          "only as a Hugging Face save_to_disk folder with an image and a mask column of pictures "
                          "(Image features), up to three folders down: write each row's image and mask out as files "
