@@ -85,7 +85,9 @@ def test_kagglehub_reads_its_newest_finished_version(tmp_path: Path, data: str, 
     assert "versions 1, 3 left out" in caplog.text
 
 
-def test_a_datasets_own_versions_folder_is_read_as_it_is(tmp_path: Path) -> None:
-    pairs(tmp_path / "versions" / "v1", range(4))
-    pairs(tmp_path / "versions" / "v2", range(10, 14))
+@pytest.mark.parametrize("rounds", ["v1", "1"])
+def test_a_datasets_own_versions_folder_is_read_as_it_is(tmp_path: Path, rounds: str) -> None:
+    """Annotation rounds in `versions/1/`, `versions/2/` without kagglehub's `<N>.complete` marks."""
+    pairs(tmp_path / "versions" / rounds, range(4))
+    pairs(tmp_path / "versions" / rounds.replace("1", "2"), range(10, 14))
     assert len(discover(tmp_path).pairs) == 8

@@ -4,7 +4,8 @@
   `snapshots/<revision>/` per revision downloaded, its files links into `blobs/`, and
   `refs/main` naming the current revision; an update downloaded leaves the old snapshot beside;
 - kagglehub's cache (`~/.cache/kagglehub/datasets/<owner>/<name>/versions/<N>/`): a folder per
-  version downloaded, an empty `<N>.complete` beside each finished one.
+  version downloaded, an empty `<N>.complete` beside each finished one (a `versions/` without
+  any such mark is a dataset's own folder, read as it is).
 
 Read whole, every version's files would count: the images the versions share twice over, each
 copy free to land in another split, and the files beside the versions (the card's
@@ -35,14 +36,13 @@ def current_version(root: Path) -> Path:
         DataError: a hub repository folder whose current revision is not named (no `refs/main`
             naming a snapshot held) among several snapshots; the refusal names them.
     """
-    if (repo := _lone_hub_repository(root)) is not None:
-        root = repo
-    if (root / "snapshots").is_dir() and (root / "refs").is_dir():
-        return _hub_snapshot(root)
+    repo = _lone_hub_repository(root) or root
+    if (repo / "snapshots").is_dir() and (repo / "refs").is_dir():
+        return _hub_snapshot(repo)
     versions = root / "versions" if (root / "versions").is_dir() and _visible(root) == [root / "versions"] else root
-    if versions.name == "versions" and (numbered := _version_folders(versions)):
-        return _kaggle_version(versions, numbered)
-    return root
+    numbered = _version_folders(versions) if versions.name == "versions" else {}
+    finished = [n for n in numbered if (versions / f"{n}{_KAGGLE_DONE}").is_file()]
+    return _kaggle_version(versions, numbered, finished) if finished else root
 
 
 def _lone_hub_repository(root: Path) -> Path | None:
@@ -84,9 +84,8 @@ def _version_folders(versions: Path) -> dict[int, Path]:
     return numbered
 
 
-def _kaggle_version(versions: Path, numbered: dict[int, Path]) -> Path:
-    """The newest finished version (marked `<N>.complete`), or the newest where none is marked."""
-    finished = [n for n in numbered if (versions / f"{n}{_KAGGLE_DONE}").is_file()] or list(numbered)
+def _kaggle_version(versions: Path, numbered: dict[int, Path], finished: list[int]) -> Path:
+    """The newest of the `finished` versions (those marked `<N>.complete`)."""
     newest = max(finished)
     left = sorted(n for n in numbered if n != newest)
     logger.info("'%s' holds kagglehub's downloads of %d version(s): the newest finished, versions/%d, is read as "
