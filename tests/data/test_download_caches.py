@@ -64,8 +64,12 @@ def test_a_hub_cache_reads_the_revision_refs_main_names_not_every_snapshot(tmp_p
         assert "1 older snapshot(s) beside it left out" in caplog.text
 
 
-def test_a_hub_cache_without_its_current_revision_named_is_refused_naming_the_snapshots(tmp_path: Path) -> None:
+@pytest.mark.parametrize("main", [None, "fifo"])
+def test_a_hub_cache_without_its_current_revision_named_is_refused_naming_the_snapshots(tmp_path: Path,
+                                                                                        main: str | None) -> None:
     repo = hub_repository(tmp_path / "hub", {"a" * 40: range(6), "b" * 40: range(8)}, main=None)
+    if main == "fifo":
+        os.mkfifo(repo / "refs" / "main")  # never opened to wait for a writer
     with pytest.raises(DataError, match="(?s)pass the snapshot folder.*snapshots/aaaa.*snapshots/bbbb"):
         discover(repo)
     assert len(discover(repo / "snapshots" / ("a" * 40)).pairs) == 6
@@ -83,6 +87,12 @@ def test_kagglehub_reads_its_newest_finished_version(tmp_path: Path, data: str, 
     assert len(index.pairs) == 9
     assert {p.image.parts[-4] for p in index.pairs} == {"2"}
     assert "versions 1, 3 left out" in caplog.text
+
+
+def test_a_folder_holding_a_hub_repository_beside_its_own_data_is_read_whole(tmp_path: Path) -> None:
+    hub_repository(tmp_path, {"a" * 40: range(6), "b" * 40: range(8)}, main="b" * 40)
+    pairs(tmp_path / "mine", range(20, 23))
+    assert any(p.image.parent.parent.name == "mine" for p in discover(tmp_path).pairs)  # not the hub's snapshot
 
 
 @pytest.mark.parametrize("rounds", ["v1", "1"])

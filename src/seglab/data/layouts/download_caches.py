@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from seglab.data.classes.text_files import open_regular
 from seglab.data.files.folder_listing import entries
 from seglab.errors import DataError
 
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 _HUB_REPO_KINDS = ("datasets--", "models--", "spaces--")  # the folders of a hub cache, one per repository
 _KAGGLE_DONE = ".complete"  # kagglehub's mark of a finished download beside its version folder
+_MOST_REF_BYTES = 256  # refs/main holds a 40-character commit hash
 
 
 def current_version(root: Path) -> Path:
@@ -46,18 +48,17 @@ def current_version(root: Path) -> Path:
 
 
 def _lone_hub_repository(root: Path) -> Path | None:
-    """The one dataset repository of a hub cache folder (`hub/` holding `datasets--owner--name/`
-    beside other repositories' folders and `version.txt`), None otherwise."""
-    repositories = [p for p in _visible(root) if p.is_dir() and p.name.startswith(_HUB_REPO_KINDS)]
-    datasets = [p for p in repositories if p.name.startswith("datasets--")]
-    return datasets[0] if repositories and len(datasets) == 1 else None
+    """The one dataset repository of a hub cache folder (`hub/` holding `datasets--owner--name/`,
+    maybe beside models' folders and `version.txt`: no folder but repositories'), None otherwise."""
+    folders = [p for p in _visible(root) if p.is_dir()]
+    datasets = [p for p in folders if p.name.startswith("datasets--")]
+    return datasets[0] if len(datasets) == 1 and all(p.name.startswith(_HUB_REPO_KINDS) for p in folders) else None
 
 
 def _hub_snapshot(repo: Path) -> Path:
     """The snapshot `refs/main` names, or the only one (see `current_version`)."""
     snapshots = sorted(p for p in _visible(repo / "snapshots") if p.is_dir())
-    main = repo / "refs" / "main"
-    named = main.read_text(encoding="utf-8", errors="replace").strip() if main.is_file() else ""
+    named = _main_revision(repo)
     chosen = next((p for p in snapshots if p.name == named), None)
     if chosen is None and len(snapshots) == 1:
         chosen = snapshots[0]
@@ -70,6 +71,15 @@ def _hub_snapshot(repo: Path) -> Path:
                 repo, chosen.name, f" ({others} older snapshot(s) beside it left out; pass one as DATA to read "
                                    f"it)" if others else "")
     return chosen
+
+
+def _main_revision(repo: Path) -> str:
+    """The revision `refs/main` names (a commit hash, one line); "" where there is no such regular file."""
+    try:
+        with open_regular(repo / "refs" / "main") as file:
+            return file.read(_MOST_REF_BYTES).decode("ascii", errors="replace").strip()
+    except OSError:  # none, or a FIFO or folder in its place: no revision named
+        return ""
 
 
 def _version_folders(versions: Path) -> dict[int, Path]:
