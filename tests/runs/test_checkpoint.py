@@ -89,6 +89,18 @@ def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
     assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_atomic_write_makes_files_as_the_umask_allows(tmp_path, umask):
+    """Run files were written 0600 whatever the umask (tempfile.mkstemp's mode): best.safetensors
+    and metrics.json unreadable to the group sharing runs/, beside curves.png readable by all."""
+    previous = os.umask(umask)
+    try:
+        write_json(tmp_path / "metrics.json", {"miou": 0.5})
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "metrics.json").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
 def test_json_keeps_names_as_written_and_a_file_name_no_encoding_reads_as_an_escape(tmp_path):
     """splits.json holds file names: 'участок_01' as written (UTF-8), `b"\\xff3"` (a lone
     surrogate, which UTF-8 cannot encode) as its \\udcff escape; both read back the same."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,11 +20,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
+        tmp = _new_file_beside(target)
     except OSError as err:
         raise CheckpointError(f"cannot write '{target}': {err.strerror or err}; choose a writable --out folder") from None
-    tmp = Path(name)
     try:
         yield tmp
         fd = os.open(tmp, os.O_RDONLY)
@@ -42,6 +40,15 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _new_file_beside(target: Path) -> Path:
+    """An empty hidden file of a fresh name beside `target`, made as `open` makes files, readable as
+    the umask allows: tempfile.mkstemp's 0600 left checkpoints and metrics unreadable to the others
+    who share a run folder (a team's runs/ share, a server run as another user)."""
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    return tmp
 
 
 @contextmanager
