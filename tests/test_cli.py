@@ -96,6 +96,16 @@ def test_unknown_model_lists_choices(tiny_dataset, tmp_path, capsys):
     assert "unknown model 'unett'" in err and "unet_small" in err
 
 
+@pytest.mark.parametrize("command", ["train", "plan", "sanity"])
+def test_unknown_model_is_refused_before_the_data_is_read(tmp_path, command, capsys):
+    """A typo in --model was refused after the planner had read and measured DATA (a minute on
+    CamVid); an empty DATA shows which comes first: it was 'no image files found'."""
+    (tmp_path / "data").mkdir()
+    out = ["--out", str(tmp_path / "run")] if command == "train" else []
+    assert main([command, str(tmp_path / "data"), "--model", "unet_smal", *out]) == 2
+    assert "unknown model 'unet_smal'. Did you mean unet_small" in capsys.readouterr().err
+
+
 def test_missing_run_folder(tmp_path, capsys):
     assert main(["predict", str(tmp_path / "nope"), str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err

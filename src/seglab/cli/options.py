@@ -275,8 +275,17 @@ def user_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def build_config(args: argparse.Namespace, planned: dict[str, Any] | None = None) -> config_io.ExperimentConfig:
-    """YAML file, then a plan's values (`planned`), then --set, then the named flags."""
-    return config_io.load(args.config, {**(planned or {}), **user_overrides(args)})
+    """YAML file, then a plan's values (`planned`), then --set, then the named flags.
+
+    Raises:
+        UnknownNameError: a model name no model is registered under, before any data is read (a typo
+            in --model was refused only after the planner had scanned the dataset: a minute on CamVid).
+    """
+    from seglab.models import MODELS
+
+    cfg = config_io.load(args.config, {**(planned or {}), **user_overrides(args)})
+    MODELS.get(cfg.model.name)
+    return cfg
 
 
 def add_recipe_options(parser: argparse.ArgumentParser) -> None:
