@@ -106,6 +106,15 @@ def test_unknown_model_is_refused_before_the_data_is_read(tmp_path, command, cap
     assert "unknown model 'unet_smal'. Did you mean unet_small" in capsys.readouterr().err
 
 
+def test_size_native_keeps_every_image_at_its_own_size():
+    """The planner printed 'data.size native' but --size took only numbers: 'native' was refused."""
+    from seglab.cli.options import user_overrides
+
+    args = build_parser().parse_args(["train", "data", "--size", "native"])
+    assert user_overrides(args)["data.size"] is None
+    assert user_overrides(build_parser().parse_args(["train", "data", "--size", "64x80"]))["data.size"] == [64, 80]
+
+
 def test_missing_run_folder(tmp_path, capsys):
     assert main(["predict", str(tmp_path / "nope"), str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err

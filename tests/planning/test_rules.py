@@ -89,6 +89,15 @@ def test_the_users_flags_win_and_are_marked(tmp_path: Path) -> None:
     assert saved["fingerprint"]["classes"][0]["name"] == "membrane"
 
 
+def test_native_size_given_is_planned_around_at_scale_one() -> None:
+    """`--size native` on a slow machine: the patches and batch were planned for the scale the
+    budget fits (ISBI at 0.375: 'images of 37 kpx: whole images') while the images trained at 512x512."""
+    slow = {"unet": 1e4, "unet_small": 4e4}
+    plan = plan_recipe(dataset(), slow, 600, "test", 0, MACHINE, {"data.size": None})
+    assert plan.value("data.size") is None and plan.value("data.patch_size") == (PATCH_SIDE, PATCH_SIDE)
+    assert plan.value("data.samples_per_image") == 512 * 512 // PATCH_SIDE**2
+
+
 def test_validation_counts_against_the_budget() -> None:
     speeds = {"unet": 1e6, "unet_small": 4e6}
     without = plan_recipe(dataset(), speeds, 600, "test", 0, MACHINE)

@@ -17,8 +17,8 @@ import os
 from typing import Any
 
 from seglab import config as config_io
-from seglab.cli.values import (parse_assignment, parse_bands, parse_class_weights, parse_duration, parse_label_map,
-                               parse_lr, parse_size)
+from seglab.cli.values import (NATIVE_SIZE, parse_assignment, parse_bands, parse_class_weights, parse_duration,
+                               parse_label_map, parse_lr, parse_size, parse_training_size)
 from seglab.errors import ConfigError
 
 DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
@@ -158,9 +158,10 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="YAML", help="experiment config file (e.g. a run's config.yaml); the "
                         "flags below override it")
     add_data_options(parser)
-    parser.add_argument("--size", dest="data.size", type=parse_size, metavar="S|HxW",
-                        help="resize images to this size (masks use nearest); planned from the budget and the thinnest "
-                        "class, without the plan native size")
+    parser.add_argument("--size", dest="data.size", type=parse_training_size, metavar="S|HxW|native",
+                        help="resize images to this size (masks use nearest), or native: each image at its own size, "
+                        "so that predict shrinks no larger image and --tile predicts it at full resolution; planned "
+                        "from the budget and the thinnest class, without the plan native size")
     parser.add_argument("--split-mode", dest="data.split_mode", choices=SPLIT_MODES.names(),
                         help="random (seeded, default) or blocks: contiguous runs of sorted names, "
                         "for neighbouring slices; groups: whole groups from --group-pattern")
@@ -258,6 +259,8 @@ def user_overrides(args: argparse.Namespace) -> dict[str, Any]:
     for key, value in vars(args).items():
         if "." in key and value is not None:
             overrides[key] = value
+    if overrides.get("data.size") == NATIVE_SIZE:
+        overrides["data.size"] = None
     path = dataset_path(args)
     if path is not None:
         overrides["data.path"] = path

@@ -25,6 +25,15 @@ def parse_size(text: str) -> list[int]:
     return parts
 
 
+NATIVE_SIZE = "native"
+
+
+def parse_training_size(text: str) -> list[int] | str:
+    """--size: a size as `parse_size` reads it, or 'native' (NATIVE_SIZE): every image at its own
+    size, which the planner would otherwise trade for time (data.size null)."""
+    return NATIVE_SIZE if text.lower() == NATIVE_SIZE else parse_size(text)
+
+
 def parse_duration(text: str) -> float:
     """'90s', '10m', '1.5h' or plain seconds -> seconds."""
     units = {"s": 1, "m": 60, "h": 3600}

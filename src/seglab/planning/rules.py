@@ -74,8 +74,8 @@ def plan_recipe(fp: Fingerprint, speeds: dict[str, float], budget: float, budget
     floor, floor_reason = _scale_floor(fp)
     candidates = [(name, dict(MODELS).get(name)) for name in speeds]
     allowed = [s for s in SCALES if s >= floor - 1e-9] or [1.0]
-    if given.get("data.size") is not None:
-        allowed = [min(given["data.size"][0] / fp.median_size[0], 1.0)]
+    if "data.size" in given:  # None: native size (`--size native`), each image at its own scale
+        allowed = [1.0 if given["data.size"] is None else min(given["data.size"][0] / fp.median_size[0], 1.0)]
     model, lr, scale, fits = _fastest_fit(candidates, allowed, passes)
     planned = passes(model, scale)
 
