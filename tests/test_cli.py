@@ -115,6 +115,20 @@ def test_size_native_keeps_every_image_at_its_own_size():
     assert user_overrides(build_parser().parse_args(["train", "data", "--size", "64x80"]))["data.size"] == [64, 80]
 
 
+def test_predict_warns_of_an_input_far_larger_than_the_resized_runs_images(tiny_dataset, tmp_path, capsys):
+    """A 2000x2000 mosaic given to a run trained on 512x512 slices at 384x384 was shrunk to 384x384
+    without a word; its own images, shrunk as in training, stay unremarked."""
+    run = tmp_path / "run"
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(run), "--epochs", "1", "--size", "16", *TINY]) == 0
+    mosaic = tmp_path / "mosaic.png"
+    Image.fromarray(np.tile(np.array(Image.open(sorted((tiny_dataset / "images").iterdir())[0])), (3, 3, 1))).save(mosaic)
+    capsys.readouterr()
+    assert main(["predict", str(run), str(sorted((tiny_dataset / "images").iterdir())[0]), "--out", str(tmp_path / "p")]) == 0
+    assert "shrunk" not in capsys.readouterr().err
+    assert main(["predict", str(run), str(mosaic), "--out", str(tmp_path / "p")]) == 0
+    assert "an input of 96x96, 3.0 times the largest training image (32 px a side), is shrunk 6.0 times" in capsys.readouterr().err
+
+
 def test_missing_run_folder(tmp_path, capsys):
     assert main(["predict", str(tmp_path / "nope"), str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err

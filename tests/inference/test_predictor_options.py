@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import logging
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -83,6 +85,22 @@ def test_tta_averages_the_flips_training_showed_the_model(trained_model, image, 
 def test_resized_models_tile_the_resized_image_and_answer_at_the_original_size(trained_model, image):
     prediction = Predictor(trained_model, card(size=(96, 96)), options=InferenceOptions(tile=64)).predict(image)
     assert prediction.mask.shape == (160, 200) and prediction.probs.shape == (4, 160, 200)
+
+
+def test_a_resized_model_warns_once_when_it_shrinks_a_much_larger_input(trained_model, caplog):
+    """A 2000x2000 mosaic given to ISBI's planned 384x384 model was shrunk 5 times without a word."""
+    trained_on_48 = replace(card(size=(16, 16)), extra={"largest_side": 48})  # 48x48 images trained at 16x16
+    predictor = Predictor(trained_model, trained_on_48)
+    with caplog.at_level(logging.WARNING, logger="seglab.inference.predictor"):
+        predictor.predict(np.zeros((48, 48, 3), np.uint8))  # shrunk 3 times as in training: said nothing
+        predictor.predict(np.zeros((64, 80, 3), np.uint8))  # 1.7 times the training images: nothing
+        assert not caplog.records
+        for _ in range(2):
+            predictor.predict(np.zeros((64, 96, 3), np.uint8))
+    assert len(caplog.records) == 1
+    assert caplog.messages[0].startswith("an input of 64x96, 2.0 times the largest training image (48 px a side), "
+                                         "is shrunk 6.0 times to this model's training size 16x16")
+    assert "--size native" in caplog.messages[0]
 
 
 def test_post_processing_reaches_the_mask_but_not_the_probabilities(trained_model, image):

@@ -59,7 +59,8 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         size=data.size,
         mean=data.mean,
         std=data.std,
-        extra={**({"encoder_weights": weights} if weights is not None else {}), **task_for(data.multilabel).extra()},
+        extra={**({"encoder_weights": weights} if weights is not None else {}), **task_for(data.multilabel).extra(),
+               **_largest_side(data)},
         augment_transforms=tuple(data.augment.names()) if data.augment is not None else (),
         channel_files=next((channel_names(p) for p in data.splits["train"] if p.more_channels), ()),
         modalities=data.index.modalities if len(data.index.modalities) == data.in_channels else (),
@@ -68,6 +69,13 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         image_half=data.index.image_half,
         frame=data.index.frame,
     )
+
+
+def _largest_side(data: PreparedData) -> dict[str, int]:
+    """A resized model's largest training image side, by which prediction tells an input far larger
+    than anything it trained on (shrunk to the training size, it loses its detail) from a test image."""
+    sides = [max(size) for size in data.stats.image_sizes]
+    return {"largest_side": max(sides)} if data.size is not None and sides else {}
 
 
 def check_train_config(cfg: ExperimentConfig) -> None:

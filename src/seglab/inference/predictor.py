@@ -30,6 +30,7 @@ from seglab.runtime_threads import ThreadTuner, thread_tuner
 from seglab.tasks import MultiClass, Task, task_from_extra
 
 log = logging.getLogger(__name__)
+SHRINK_TOLD = 2.0  # an input this many times the largest training image along a side is warned of
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ class Predictor(CardModel):
         if self.sides is not None and any(len(dims) == 1 for dims in self.flips):
             log.info("flip TTA swaps the side classes of mirrored copies back: %s", self.sides.describe())
         self.threads: ThreadTuner | None = None  # `adapt_threads`: the thread count follows the load
+        self.shrink_told = False  # `_tell_shrink` warns once, not once per image of a folder
 
     @cached_property
     def naming(self) -> InputNaming:
@@ -319,6 +321,7 @@ class Predictor(CardModel):
         Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W).
         """
         height, width = np.asarray(image).shape[:2]
+        self._tell_shrink(height, width)
         if self.threads is not None:
             self.threads.begin()
         batch = self.preprocess(image)
@@ -332,6 +335,22 @@ class Predictor(CardModel):
         if self.options.postprocess.active:
             mask = self.options.postprocess(mask, self.classes)
         return Prediction(mask=mask, probs=probs)
+
+    def _tell_shrink(self, height: int, width: int) -> None:
+        """Warn once when a resized model shrinks an input many times larger than its training images
+        (card.extra's `largest_side`): a 2000x2000 mosaic predicted by ISBI's planned 384x384 model came
+        back as one blur of 'cell', without a word, and --tile only said that tiling changed nothing.
+        Inputs the size of the training images are shrunk as they were in training: no word."""
+        largest = self.card.extra.get("largest_side")
+        if self.card.size is None or largest is None or self.shrink_told or max(height, width) < SHRINK_TOLD * largest:
+            return
+        self.shrink_told = True
+        shrink = max(height / self.card.size[0], width / self.card.size[1])
+        log.warning("an input of %dx%d, %.1f times the largest training image (%d px a side), is shrunk %.1f times to "
+                    "this model's training size %dx%d and its mask scaled back: detail under about %.0f px is lost; a "
+                    "model trained at the images' own size (seglab train DATA --size native) predicts large images "
+                    "at full resolution, tile by tile (--tile 512)", height, width, max(height, width) / largest,
+                    largest, shrink, *self.card.size, shrink)
 
     def _logits(self, batch: Tensor) -> Tensor:
         """Whole-image or tiled logits. Shape: (1, C, h, w) -> (1, K, h, w) float32."""
