@@ -298,6 +298,24 @@ def test_unknown_layout_explains_what_was_looked_for(tmp_path):
         discover(tmp_path)
 
 
+def test_a_folder_of_images_alone_is_said_so_before_the_layouts(tmp_path):
+    """A folder of photos and nothing else: 'no known dataset layout; looked for:' and 45 layouts'
+    lines, then at the very end '30 image files'; that there were no masks was never said."""
+    (tmp_path / "photos").mkdir()
+    for name in ("cat_1.jpg", "cat_2.jpg", "dog_1.jpg"):
+        Image.fromarray(rgb()).save(tmp_path / "photos" / name)
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path / "photos")
+    lines = str(refused.value).splitlines()
+    assert lines[1].startswith(f"only images: 3 '.jpg' files in '{tmp_path / 'photos'}', and no masks or labels")
+    assert lines[1].endswith(f"seglab predict RUN {tmp_path / 'photos'}")
+    assert str(refused.value).index("folders with images") < str(refused.value).index("layouts looked for:")
+    (tmp_path / "photos" / "labels.json").write_text("{}")  # something that may label them: no such line
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path / "photos")
+    assert "only images" not in str(refused.value)
+
+
 def test_datasets_side_by_side_are_named_with_one_to_pass(tmp_path):
     """SegInW: `seginw/<dataset>/{train,valid}/_annotations_min1cat.coco.json`, 25 Roboflow COCO
     exports in one folder: 'no known dataset layout' named none of them."""

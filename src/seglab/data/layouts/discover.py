@@ -517,7 +517,8 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
         raise _a_file(root)
     refuse_sibling_datasets(root, lambda folder: (_detected(folder, formats) or (None,))[0])
     looked = "".join(f"\n  {n}: {FORMATS.get(n).layout}" for n in FORMATS.names())
-    raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}{what_was_seen(root)}")
+    # what was found first: behind the 45 layouts' lines it was read last, if at all
+    raise DataError(f"no known dataset layout in '{root}'{what_was_seen(root)}\nlayouts looked for:{looked}")
 
 
 def _detected(root: Path, formats: Sequence[tuple[str, DatasetFormat]]) -> tuple[str, DatasetFormat] | None:

@@ -89,6 +89,7 @@ def what_was_seen(root: Path) -> str:
     brushes = label_studio_brush_route(p for f in seen for p in f.files)
     found += f"\n  {brushes}" if brushes else ""
     listing = [(folder, files) for folder, _, files in folders_within(root, MAX_DEPTH)]  # one walk serves each look
+    found = _images_alone_line(root, seen, listing) + found
     # with image folders below the search, a file naming the images may list them and their masks, which lie
     # deeper (Real-IAD's realiad_jsons/audiojack.json): no export to name
     labels = [] if deeper else unread_label_files(listing, [p for f in seen for p in f.files])
@@ -154,6 +155,20 @@ def what_was_seen(root: Path) -> str:
         + (f"as the dataset's table does: {shipped} (docs/data.md)" if shipped else
            "in a CSV: --manifest pairs.csv (docs/data.md)")
     )
+
+
+def _images_alone_line(root: Path, seen: Sequence[Folder], listing: _Listing) -> str:
+    """The diagnosis for one folder of pictures of one kind and nothing else (a first try with the
+    images one means to label, or to predict), else nothing: 'no known dataset layout' and the
+    layouts' list read as if masks were there in a form seglab did not know."""
+    names = [name for _, files in listing for name in files]
+    if (len(seen) != 1 or len(names) != len(seen[0].files) or len({Path(n).suffix.lower() for n in names}) != 1
+            or looks_like_mask_folder(seen[0].path.name)):
+        return ""
+    return (f"\nonly images: {len(names)} '{Path(names[0]).suffix}' files in '{seen[0].path}', and no masks or labels; "
+            "seglab trains on images with their masks (a mask folder beside the image folder, a mask file beside "
+            "each image, or a labelling tool's export: docs/data.md), and a trained run segments images alone: "
+            f"seglab predict RUN {shlex.quote(str(seen[0].path))}")
 
 
 def label_studio_brush_route(paths: Iterable[Path]) -> str:
