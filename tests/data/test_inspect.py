@@ -35,6 +35,21 @@ def test_report_lists_problems_ignore_and_splits(tmp_path):
     assert "Problems:     2" in text
 
 
+def test_many_image_sizes_show_the_commonest_and_the_range(tmp_path, capsys):
+    """Oxford Pet's photos, each of its own size, made one 'Image sizes' line naming every size."""
+    for folder in ("images", "masks"):
+        (tmp_path / folder).mkdir()
+    for i in range(12):
+        height = 8 if i < 3 else 8 + i  # 8x8 three times, then 11 to 19 rows: 10 sizes
+        Image.fromarray(np.zeros((height, 8, 3), np.uint8)).save(tmp_path / "images" / f"{i}.png")
+        Image.fromarray(np.eye(height, 8, dtype=np.uint8)).save(tmp_path / "masks" / f"{i}.png")
+    line = next(x for x in format_report(inspect_dataset(tmp_path)).splitlines() if x.startswith("Image sizes:"))
+    assert line.startswith("Image sizes:  8x8 (3), ") and line.count("(1)") == 7
+    assert "and 2 more sizes, 8x8 to 19x8 (`seglab inspect --all` lists every one)" in line
+    main(["inspect", str(tmp_path), "--all"])
+    assert "19x8 (1)" in capsys.readouterr().out
+
+
 def _manifest(folder, header: str, columns: list[str]) -> list[str]:
     """pairs.csv of a blank image and an identity mask per row, each row's other `columns` after them."""
     rows = [header]

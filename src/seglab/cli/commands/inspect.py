@@ -12,8 +12,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", nargs="?", help="dataset folder (or a pairs manifest file)")
     add_data_options(parser)
     parser.add_argument("--all", action="store_true", dest="all_problems",
-                        help="list every warning and folder pair; by default each kind shows its first files and how "
-                        "many more (fatal problems are always listed in full)")
+                        help="list every warning, folder pair and image size; by default each kind shows its first "
+                        "files and how many more, and the commonest sizes (fatal problems are always listed in full)")
 
 
 def run(args: argparse.Namespace) -> None:

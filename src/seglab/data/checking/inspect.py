@@ -21,6 +21,7 @@ from seglab.data.checking.stats import DatasetStats, resolve_classes
 from seglab.labelsets import class_pixels
 
 WARNINGS_SHOWN = 20  # lines per warning code unless every finding is asked for
+SIZES_SHOWN = 8  # image sizes named, the commonest, unless every one is asked for (Oxford Pet has hundreds)
 
 
 @dataclass
@@ -78,6 +79,20 @@ def _counts(counts: Mapping[Any, int], label: Callable[[Any], str] = str) -> str
     return ", ".join(f"{label(k)} ({v})" for k, v in counts.items()) or "-"
 
 
+def _size(hw: tuple[int, int]) -> str:
+    return f"{hw[0]}x{hw[1]}"
+
+
+def _sizes(sizes: Mapping[tuple[int, int], int], every: bool) -> str:
+    """The image sizes and their counts: the SIZES_SHOWN commonest and the range of the others, or
+    every one. Photos of many sizes made one line of every size (Oxford Pet's runs to hundreds)."""
+    if every or len(sizes) <= SIZES_SHOWN:
+        return _counts(sizes, _size)
+    by_area = sorted(sizes, key=lambda hw: hw[0] * hw[1])
+    return (f"{_counts(dict(Counter(sizes).most_common(SIZES_SHOWN)), _size)} and {len(sizes) - SIZES_SHOWN} more "
+            f"sizes, {_size(by_area[0])} to {_size(by_area[-1])} (`seglab inspect --all` lists every one)")
+
+
 def format_report(report: InspectReport, all_problems: bool = False) -> str:
     """Human-readable summary: layout, counts, sizes, class shares and the problems by file:
     every fatal one, and up to WARNINGS_SHOWN of each warning code (and of the folder pairs)
@@ -97,7 +112,7 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
         *([f"Groups:       {len(groups)} ({_kept_whole(index.pairs)})"] if groups else []),
         f"Unlabelled:   {len(index.unlabelled)}",
         f"Ignored:      {_files(index.ignored, index.root)}",
-        f"Image sizes:  {_counts(stats.image_sizes, lambda hw: f'{hw[0]}x{hw[1]}')}  (HxW)",
+        f"Image sizes:  {_sizes(stats.image_sizes, all_problems)}  (HxW)",
         f"Channels:     {_counts(stats.channels)}",
         f"Dtypes:       {_counts(stats.dtypes)}",
         f"Mean / std:   {_floats(stats.mean)} / {_floats(stats.std)}",
