@@ -45,7 +45,7 @@ def test_many_image_sizes_show_the_commonest_and_the_range(tmp_path, capsys):
         Image.fromarray(np.eye(height, 8, dtype=np.uint8)).save(tmp_path / "masks" / f"{i}.png")
     line = next(x for x in format_report(inspect_dataset(tmp_path)).splitlines() if x.startswith("Image sizes:"))
     assert line.startswith("Image sizes:  8x8 (3), ") and line.count("(1)") == 7
-    assert "and 2 more sizes, 8x8 to 19x8 (`seglab inspect --all` lists every one)" in line
+    assert "and 2 more sizes; all 8 to 19 high, 8 to 8 wide (`seglab inspect --all` lists every one)" in line
     main(["inspect", str(tmp_path), "--all"])
     assert "19x8 (1)" in capsys.readouterr().out
 

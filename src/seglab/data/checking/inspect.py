@@ -88,9 +88,10 @@ def _sizes(sizes: Mapping[tuple[int, int], int], every: bool) -> str:
     every one. Photos of many sizes made one line of every size (Oxford Pet's runs to hundreds)."""
     if every or len(sizes) <= SIZES_SHOWN:
         return _counts(sizes, _size)
-    by_area = sorted(sizes, key=lambda hw: hw[0] * hw[1])
+    heights, widths = [h for h, _ in sizes], [w for _, w in sizes]
     return (f"{_counts(dict(Counter(sizes).most_common(SIZES_SHOWN)), _size)} and {len(sizes) - SIZES_SHOWN} more "
-            f"sizes, {_size(by_area[0])} to {_size(by_area[-1])} (`seglab inspect --all` lists every one)")
+            f"sizes; all {min(heights)} to {max(heights)} high, {min(widths)} to {max(widths)} wide (`seglab inspect "
+            "--all` lists every one)")
 
 
 def format_report(report: InspectReport, all_problems: bool = False) -> str:
