@@ -138,11 +138,17 @@ def matching(folder: Path, pattern: str) -> list[Path]:
     on the one `listing` of the folder: the readers of class tables, READMEs and annotation files
     each globbed the mask folder again (20,000 masks: a dozen listings an inspect). Nothing where
     `folder` is missing or no folder, as glob finds nothing there."""
+    return [p for p in side_entries(folder) if fnmatchcase(p.name, pattern)]
+
+
+def side_entries(folder: Path) -> list[Path]:
+    """What `folder` holds (`entries`), but nothing where it is missing or no folder, as a glob
+    finds nothing there: for the readers of side files (READMEs, class tables) beside paths that
+    may name no folder (a manifest's pairs in a folder since removed)."""
     try:
-        listed = listing(folder)
+        return list(listing(folder).paths)
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return [p for p in listed.paths if fnmatchcase(p.name, pattern)]
 
 
 def listed_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:

@@ -19,7 +19,7 @@ from seglab.data.classes.text_files import regular_text
 from seglab.data.classes import ClassSpec
 from seglab.data.discovery.naming import SPLIT_WORDS
 from seglab.data.discovery.pairing import match_folders
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import side_entries
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.layouts.formats import FORMATS, FindingFormat
@@ -52,7 +52,7 @@ def pair_lists(root: Path) -> dict[str, list[_Line]]:
     of images and a mask file; empty when any list's does not (lists of image names are split
     lists of the folder-pairs layout)."""
     found: dict[str, list[_Line]] = {}
-    for path in sorted(entries(root)):
+    for path in sorted(side_entries(root)):
         split = SPLIT_WORDS.get(path.stem.lower()) if path.suffix.lower() in _LIST_SUFFIXES else None
         if split is not None and path.is_file():
             found.setdefault(split, []).extend(_lines(path))

@@ -16,7 +16,7 @@ import numpy as np
 
 from seglab.data.classes.readme_colours import readme_files, readme_lines
 from seglab.data.files.metaimage import METAIMAGE_SUFFIXES, NRRD_SUFFIXES, metaimage_type
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import side_entries
 
 RAW_SUFFIX = ".raw"
 _HEADERS = (*METAIMAGE_SUFFIXES, *NRRD_SUFFIXES)
@@ -63,7 +63,7 @@ def _readme_layout(root: Path, raw: Path) -> tuple[list[str], str, str]:
     except OSError:  # a broken link: nothing to fit
         size = 0
     folders = [raw.parent, *[p for p in raw.parent.parents if p == root or root in p.parents]]
-    for readme in (path for folder in folders for path in readme_files(entries(folder))):
+    for readme in (path for folder in folders for path in readme_files(side_entries(folder))):
         text = " ".join(readme_lines(readme) or [])
         for found in _DIMENSIONS.finditer(text):
             dimensions = [d for d in found.groups() if d is not None]

@@ -21,7 +21,7 @@ from seglab.data.classes.readme_colours import readme_files, readme_lines
 from seglab.data.discovery.naming import SPLIT_WORDS, usable_splits
 from seglab.data.files.index import Pair
 from seglab.data.splitting.list_readers import LISTS
-from seglab.data.files.folder_listing import entries
+from seglab.data.files.folder_listing import side_entries
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def _readmes(root: Path, pairs: Sequence[Pair]) -> list[Path]:
         if pair.image.is_relative_to(root):
             parts = pair.image.parent.relative_to(root).parts
             folders.update(root.joinpath(*parts[:k]) for k in range(1, len(parts) + 1))
-    return [readme for folder in sorted(folders) for readme in readme_files(entries(folder))]
+    return [readme for folder in sorted(folders) for readme in readme_files(side_entries(folder))]
 
 
 def _ranges(line: str, width: int | None) -> list[tuple[int, int, str]]:

@@ -46,7 +46,7 @@ from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
 from seglab.data.encodings.value_classes import binary_names
 from seglab.data.layouts.multilabel import named_in_order
 from seglab.errors import DataError
-from seglab.data.files.folder_listing import entries, matching
+from seglab.data.files.folder_listing import matching, side_entries
 
 logger = logging.getLogger(__name__)
 TableReader = Callable[[Path], ValueNames | None]
@@ -82,10 +82,10 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ShippedClasses:
                   (classes_from_dataset_meta, folder / DATUMARO_META),
                   *((classes_from_colour_names, p) for p in sorted(matching(folder, "*.json"))
                     if COLOUR_JSON_NAME.search(p.name) and p.name.lower() not in METADATA_FILES),
-                  *((classes_from_frame_labels, p) for p in frame_label_tables(entries(folder))),
+                  *((classes_from_frame_labels, p) for p in frame_label_tables(side_entries(folder))),
                   *((classes_from_colour_map, p) for p in sorted(matching(folder, COLOUR_MAP_GLOB))),
                   *((classes_from_colour_csv, p) for p in sorted(matching(folder, "*.csv")) if not p.match(CLASS_DICT_GLOB)),
-                  *((classes_from_readme, p) for p in readme_files(entries(folder)))]
+                  *((classes_from_readme, p) for p in readme_files(side_entries(folder)))]
         for read, path in tables:
             classes = read(path) if path.is_file() else None
             if classes is not None:
@@ -247,7 +247,7 @@ def _value_tables(folder: Path, versions: Collection[str] = ()) -> list[tuple[Ta
             *((value_names_from_cvat_xml, p) for p in sorted(matching(folder, "*.xml"))),
             *((value_names_from_ilastik_project, p) for p in sorted(matching(folder, ILASTIK_PROJECT_GLOB))),
             *((value_names_from_arff, p) for p in sorted(matching(folder, ARFF_GLOB))),
-            *((value_names_from_readme, p) for p in readme_files(entries(folder)))]
+            *((value_names_from_readme, p) for p in readme_files(side_entries(folder)))]
 
 
 def metadata_folders(root: Path, found: FolderSearch) -> list[Path]:

@@ -19,7 +19,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.classes.readme_colours import readme_files
 from seglab.data.classes.readme_names import readme_class_names
 from seglab.data.encodings.encoding import Encoding, choose_encoding
-from seglab.data.files.folder_listing import entries, subfolders
+from seglab.data.files.folder_listing import entries, side_entries, subfolders
 from seglab.data.files.io import channel_count
 from seglab.data.layouts.folder_pairs.band_frames import read_frames
 from seglab.data.layouts.folder_pairs.bands import read_sample_bands, stack_band_folders
@@ -296,7 +296,7 @@ class FolderPairsFormat(FindingFormat[FolderSearch]):
 def _one_hot_names(root: Path, mapping: OneHotMapping) -> ClassSpec | None:
     """The classes of one-hot masks as the README in `root` names a class per channel, the
     background first where no channel is (`first` 1); None when it names none."""
-    names = next((found for path in readme_files(entries(root))
+    names = next((found for path in readme_files(side_entries(root))
                   if (found := readme_class_names(path, mapping.channels)) is not None), None)
     if names is None:
         return None
