@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
-from seglab.data.annotations.painted_masks import IGNORE, compressed_runs, object_mask
+from seglab.data.annotations.painted_masks import IGNORE, Polygon, compressed_runs, object_mask
 from seglab.errors import DataError
 
 H, W = 30, 40
@@ -174,6 +174,10 @@ def test_compressed_runs_round_trip_with_negative_differences():
     ({"size": [H, W], "counts": [5, 5]}, "runs cover 10 pixels of a 30x40 image"),
     ({"size": [H, W], "counts": "0"}, None),
     ("not a shape", "got str"),
+    # Python's JSON reads NaN and Infinity; Pillow drew such a polygon as some other shape, without a word
+    ([[float("nan"), 1, 10, 10, 1, 10]], "the coordinate nan, not a finite number"),
+    ([[1, 1, 10, float("inf"), 1, 10]], "the coordinate inf, not a finite number"),
+    (Polygon([[1, 1], [10, 10], [1, float("-inf")]], []), "the coordinate -inf, not a finite number"),
 ])
 def test_segmentations_that_are_not_coco_are_refused(segmentation, message):
     with pytest.raises(ValueError, match=message):
@@ -198,7 +202,7 @@ def test_damaged_files_and_missing_images_are_named(tmp_path):
     annotations = root / "annotations" / "instances_default.json"
     coco_file(annotations, [(1, "a.jpg"), (2, "gone.jpg")],
               [{"image_id": 1, "category_id": 1, "segmentation": {"counts": [1]}}])
-    with pytest.raises(DataError, match=r"object 1 of image 'a.jpg' has a segmentation that is neither"):
+    with pytest.raises(DataError, match=r"object 1 of image 'a.jpg' has a segmentation that cannot be drawn"):
         discover(root, cache_dir=str(tmp_path / "cache"))
     coco_file(annotations, [(1, "a.jpg"), (2, "gone.jpg")], [{"image_id": 1, "category_id": 1, "segmentation": SQUARE}])
     index = discover(root, cache_dir=str(tmp_path / "cache"))

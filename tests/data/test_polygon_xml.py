@@ -111,7 +111,8 @@ def test_an_svg_side_that_states_no_pixels_is_read_from_the_image(tmp_path, side
      '<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">'
      '<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>',
      '<svg class="Panel"><polygon points="0,0 8,0 8,8"/><desc>&h;</desc></svg>', "cannot be read as XML"),
-], ids=["a transform", "an entity bomb"])
+    ("", '<svg class="Panel"><polygon points="0,0 8,0 8,nan"/></svg>', r"<polygon> 1 \(panel\).*coordinate nan"),
+], ids=["a transform", "an entity bomb", "a NaN point"])
 def test_a_file_seglab_cannot_paint_faithfully_is_refused_naming_it(tmp_path, head, groups, said):
     root = tmp_path / "comics"
     ebdtheque_page(root, "page_1", groups, head)

@@ -23,7 +23,7 @@ from seglab.data.classes.mapping import MaskMapping
 
 log = logging.getLogger(__name__)
 
-MEMO_VERSION = 7  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
+MEMO_VERSION = 8  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
 
 
 def remembered(folder: Path, facts: object, read: Callable[[], DatasetIndex]) -> DatasetIndex:

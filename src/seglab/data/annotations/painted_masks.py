@@ -40,7 +40,7 @@ from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1  # part of every key: bump when painting changes
+CACHE_VERSION = 2  # part of every key: bump when painting changes (2: non-finite points refused)
 IGNORE = 255  # pixels two classes claim under OVERLAP_IGNORED: scored in no class
 OVERLAP_IGNORED, LATER_OVER_EARLIER, CHANNELS = "ignored", "later-over-earlier", "channels"
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
@@ -241,7 +241,7 @@ def paint(entry: ImageObjects, overlap: str, start: np.ndarray | None = None) ->
             on = object_mask(segmentation, entry.height, entry.width)
         except (TypeError, ValueError, KeyError, IndexError, OverflowError) as err:  # inf: JSON's Infinity
             raise DataError(f"{item.source} cannot be drawn: {err}" if callable(item.segmentation) else
-                            f"{item.source} has a segmentation that is neither polygons nor RLE ({err})") from None
+                            f"{item.source} has a segmentation that cannot be drawn as polygons or RLE ({err})") from None
         if overlap == LATER_OVER_EARLIER:
             labels[on] = item.label
             continue
@@ -255,9 +255,24 @@ def xy(points: object) -> list[tuple[float, float]]:
     """Points `[[x, y], ...]` as floats (extra coordinates, a GeoJSON height, left out).
 
     Raises:
-        TypeError, ValueError: points that are no pairs of numbers.
+        TypeError, ValueError: points that are no pairs of finite numbers.
     """
-    return [(float(point[0]), float(point[1])) for point in points]  # type: ignore[union-attr,index]
+    pairs = [(float(point[0]), float(point[1])) for point in points]  # type: ignore[union-attr,index]
+    finite([v for pair in pairs for v in pair])
+    return pairs
+
+
+def finite(values: Sequence[float]) -> Sequence[float]:
+    """`values`, each a finite number: Pillow draws a polygon with a NaN or infinite point as some
+    other shape, without a word.
+
+    Raises:
+        ValueError: naming the first value that is not.
+    """
+    bad = next((v for v in values if not math.isfinite(v)), None)
+    if bad is not None:
+        raise ValueError(f"a point has the coordinate {bad}, not a finite number")
+    return values
 
 
 @dataclass(frozen=True)
@@ -371,7 +386,7 @@ def object_mask(segmentation: object, height: int, width: int) -> np.ndarray:
         canvas = Image.new("L", (width, height), 0)
         draw = ImageDraw.Draw(canvas)
         for polygon in segmentation:
-            points = [float(v) for v in polygon]
+            points = finite([float(v) for v in polygon])
             if len(points) >= 6:
                 draw.polygon(list(zip(points[::2], points[1::2])), fill=1, outline=1)
         return np.asarray(canvas, dtype=bool)
