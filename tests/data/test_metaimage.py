@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
+import tracemalloc
 import zlib
 from pathlib import Path
 
@@ -162,6 +163,39 @@ def test_damaged_or_hostile_volumes_are_named(tmp_path):
     (tmp_path / "text.nrrd").write_text("not a volume\n\n")
     with pytest.raises(DataError, match=r"text\.nrrd' is no NRRD file"):
         read_nrrd(tmp_path / "text.nrrd")
+
+
+@pytest.mark.parametrize("name, header", [
+    ("beside.mhd", ""), ("local.mha", ""), ("at_end.mhd", "HeaderSize = -1\n"), ("detached.nhdr", ""),
+])
+def test_a_data_file_far_longer_than_its_voxels_is_read_no_further(tmp_path, name, header):
+    """A 32 MB (sparse) file behind a 120-byte volume: the whole file was read into memory first,
+    so a header beside a file of terabytes took them all; only the stated voxels are read now."""
+    voxels, path, tail = volume(), tmp_path / name, 32 << 20
+    if path.suffix == ".nhdr":
+        path.write_text(f"NRRD0004\ntype: short\ndimension: 3\nsizes: {' '.join(map(str, SHAPE))}\n"
+                        "endian: little\nencoding: raw\ndata file: detached.raw\n\n")
+        path.with_suffix(".raw").write_bytes(np.ascontiguousarray(voxels.transpose(2, 1, 0)).tobytes())
+    else:
+        mha(path, voxels, header, local=path.suffix == ".mha")
+    data = path if path.suffix == ".mha" else path.with_suffix(".raw")
+    if header:  # its voxels are the file's last bytes: 32 MB of zeros before them
+        stored = data.read_bytes()
+        with data.open("r+b") as file:
+            file.truncate(tail)
+            file.seek(tail)
+            file.write(stored)
+    else:
+        with data.open("r+b") as file:
+            file.truncate(tail)
+    tracemalloc.start()
+    try:
+        read = (read_nrrd if path.suffix == ".nhdr" else read_metaimage)(path)[0]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(read, voxels.astype(np.float32))
+    assert peak < 1 << 20
 
 
 def _volume_files() -> dict[str, bytes]:

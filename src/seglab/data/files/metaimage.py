@@ -3,10 +3,11 @@
 challenges (PI-CAI, LNDb, PROMISE12, LUNA16) and of 3D Slicer and ITK-SNAP.
 
 Both are a text header and raw or deflated voxels, read here in a few lines each: every length
-and size is checked against the pixel budget before the voxels are read, and deflated voxels
-inflate no further than their stated size. Their world coordinates (left-posterior-superior
-in ITK's and Slicer's convention, or the space an NRRD names) become a RAS affine, as nibabel's
-for NIfTI.
+and size is checked against the pixel budget before the voxels are read, no more of a file is read
+than the voxels the header states (a 16x16 header beside a 3 GB data file reads 256 bytes), and
+deflated voxels inflate no further than their stated size. Their world coordinates
+(left-posterior-superior in ITK's and Slicer's convention, or the space an NRRD names) become a
+RAS affine, as nibabel's for NIfTI.
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ from __future__ import annotations
 import bz2
 import gzip
 import math
+import os
 import re
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from seglab.data.classes.text_files import open_regular, regular_file
+from seglab.data.classes.text_files import open_regular
 from seglab.data.files.pixel_budget import check_pixels
 from seglab.errors import DataError
 
 METAIMAGE_SUFFIXES = (".mha", ".mhd")
 NRRD_SUFFIXES = (".nrrd", ".nhdr")
 _HEADER_BYTES = 1 << 16  # headers are a few hundred bytes
+_DEFLATE_SLACK = 1 << 16  # deflate, gzip and bzip2 grow incompressible voxels by under 1 % and a header
 _META_TYPES = {"MET_CHAR": "i1", "MET_UCHAR": "u1", "MET_SHORT": "i2", "MET_USHORT": "u2", "MET_INT": "i4",
                "MET_UINT": "u4", "MET_LONG": "i4", "MET_ULONG": "u4", "MET_LONG_LONG": "i8",
                "MET_ULONG_LONG": "u8", "MET_FLOAT": "f4", "MET_DOUBLE": "f8"}
@@ -71,17 +74,19 @@ def read_metaimage(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if _truth(fields.get("binarydatabyteordermsb", fields.get("elementbyteordermsb", "False"))):
         dtype = dtype.newbyteorder(">")
     count = math.prod(dims) * channels * dtype.itemsize
+    compressed = _truth(fields.get("compresseddata", "False"))
     source = fields["elementdatafile"]
     if source.upper() == "LOCAL":
-        data = regular_file(path).read_bytes()[at:]
+        file, start = path, at
     elif source.upper() == "LIST" or "%" in source:
         raise DataError(f"MetaImage '{path}' keeps its slices in a list of files; convert it to one .mha "
                         "(SimpleITK: sitk.WriteImage(sitk.ReadImage(path), 'case.mha'))")
     else:
-        data = _data_file(path, source)
+        file = _data_file(path, source)
         skip = _whole(path, fields, "headersize", 0)
-        data = data[len(data) - count:] if skip == -1 and not _truth(fields.get("compresseddata", "")) else data[skip:]
-    if _truth(fields.get("compresseddata", "False")):
+        start = -count if skip == -1 and not compressed else skip
+    data = _stored(path, file, start, count, compressed)
+    if compressed:
         data = _inflated(path, data, count, zlib.decompressobj())
     voxels = _voxels(path, data, dtype, count, (*dims[::-1], channels))  # x fastest, channels faster still
     voxels = voxels.transpose(2, 1, 0, 3)
@@ -103,11 +108,9 @@ def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
         dtype = dtype.newbyteorder(">")
     count = math.prod(sizes) * dtype.itemsize
     source = fields.get("data file", fields.get("datafile"))
-    data = _data_file(path, source) if source else regular_file(path).read_bytes()[at:]
-    if source:
-        skip = _whole(path, fields, "byte skip", 0)
-        data = data[-count:] if skip == -1 else data[skip:]
+    file, start = (_data_file(path, source), _whole(path, fields, "byte skip", 0)) if source else (path, at)
     encoding = fields.get("encoding", "raw").lower()
+    data = _stored(path, file, -count if source and start == -1 else start, count, encoding != "raw")
     if encoding in ("gzip", "gz"):
         data = _inflated(path, data, count, zlib.decompressobj(zlib.MAX_WBITS | 32))
     elif encoding in ("bzip2", "bz2"):
@@ -287,15 +290,30 @@ def _header_text(path: Path, ends: object) -> tuple[str, int]:
     raise DataError(f"volume '{path}' has no end to its header in its first {_HEADER_BYTES:,} bytes (damaged?)")
 
 
-def _data_file(header: Path, name: str) -> bytes:
-    """The bytes of a header's data file, named relative to it and never outside its folder."""
+def _data_file(header: Path, name: str) -> Path:
+    """A header's data file, named relative to it and never outside its folder."""
     try:
         target = (header.parent / name).resolve()
         if target.parent != header.parent.resolve() or not target.is_file():
             raise DataError(f"volume '{header}' names its data file '{name}', which is not beside it")
-        return target.read_bytes()
-    except (OSError, ValueError) as err:  # a name with a NUL byte, a file that cannot be read
+        return target
+    except (OSError, ValueError) as err:  # a name with a NUL byte, a file that cannot be looked up
         raise DataError(f"volume '{header}' names its data file {name!r}, which cannot be read ({err})") from None
+
+
+def _stored(header: Path, file: Path, start: int, count: int, compressed: bool) -> bytes:
+    """The voxels' bytes in `file` from `start` (from its end where negative): `count` of them, or
+    as many as `count` bytes take deflated; never the rest of the file, however large.
+
+    Raises:
+        DataError: the file cannot be read, naming it and its header.
+    """
+    try:
+        with open_regular(file) as opened:
+            opened.seek(max(os.fstat(opened.fileno()).st_size + start, 0) if start < 0 else start)
+            return opened.read(count + count // 64 + _DEFLATE_SLACK if compressed else count)
+    except (OSError, ValueError, OverflowError) as err:  # a seek past what the system can address
+        raise DataError(f"volume '{header}': its voxels in '{file}' cannot be read ({err})") from None
 
 
 def _inflated(path: Path, data: bytes, count: int, inflate: zlib._Decompress | bz2.BZ2Decompressor) -> bytes:
