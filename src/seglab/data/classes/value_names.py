@@ -7,6 +7,7 @@ ontology.yaml, FreeSurfer's colour look-up table: `value_classes` turns them int
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import Counter
@@ -30,7 +31,7 @@ from seglab.data.classes.annotation_labels import VOID_LABEL
 from seglab.data.classes.json_text import RepeatedKeyError, json_value
 from seglab.data.classes.names import is_background, is_void
 from seglab.data.classes.spec import ClassSpec
-from seglab.data.classes.text_files import capped_lines, open_regular, regular_text
+from seglab.data.classes.text_files import capped_lines, file_head, open_regular, regular_text
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
 
@@ -43,6 +44,7 @@ _NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group"), "gray
 # a grey-code column holds the mask values, beside a column of the class ids they stand for (the EL benchmark's Label)
 _CLASS_ID_COLUMNS = {"gray": ("label",), "grey": ("label",)}
 MAX_MASK_VALUE = 65535  # a 16-bit mask's largest value: a table naming one past it, or below 0, names no mask value
+_OBB_KEYS = re.compile(r'"(annotation_sets|categories)"\s*:\s*')  # the OBB schema's keys `_category_colours` reads
 
 
 @dataclass(frozen=True)
@@ -292,13 +294,16 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     `defects_config.json`, `_defect_values`), or PixelAnnotationTool's `config.json` of labels by
     name (`_labels_by_name`), or a file of the Oriented Bounding Box schema naming each category's
     value in the masks (DeepScores v2's `deepscores_train.json`, `_category_colours`). None for any
-    other JSON, so that any file beside the data can be tried.
+    other JSON, so that any file beside the data can be tried. A file larger than a class table
+    holds annotations: only its head is read, for the OBB schema's categories (`_head_category_colours`).
 
     Raises:
         DataError: an unreadable file, or JSON that repeats a key in one object, naming it.
     """
     path = Path(path)
     try:
+        if path.stat().st_size > CLASS_TABLE_BYTES:
+            return _head_category_colours(path)
         values = json_value(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError, RepeatedKeyError) as err:  # a repeated key: JSON, but a corrupt export
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
@@ -318,6 +323,22 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     unscored = [i for i, x in enumerate(labels) if x.get("evaluate") is False]
     void = unscored[0] if unscored == [len(labels) - 1] else None  # Mapillary's last label, 'Unlabeled'
     return ValueNames(path, dict(enumerate(names)), void)
+
+
+def _head_category_colours(path: Path) -> ValueNames | None:
+    """`_category_colours` of a JSON too large to parse whole, from the `annotation_sets` and
+    `categories` its first `CLASS_TABLE_BYTES` hold, each value parsed alone: DeepScores v2's
+    deepscores_train.json keeps its 270 categories before a million annotations, which parsed took
+    ten times the file's size in memory (2 GB for 240 MB) to name five values."""
+    head, values = file_head(path, CLASS_TABLE_BYTES), {}
+    for found in _OBB_KEYS.finditer(head):
+        if found[1] not in values:
+            try:
+                values[found[1]] = json.JSONDecoder().raw_decode(head, found.end())[0]
+            except (ValueError, RecursionError):  # cut off by the head's end, or no JSON value
+                continue
+    names = _category_colours(values)
+    return ValueNames(path, names) if names is not None and len(names) > 1 else None
 
 
 def _release_categories(values: Any) -> dict[int, str] | None:
