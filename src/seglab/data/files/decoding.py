@@ -40,6 +40,7 @@ from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
 
 _OPENING = threading.Lock()  # see _open_pillow
 _EXIF_ORIENTATION = 0x0112  # 1 = stored as shown; 5-8 swap height and width
+_SHAPED_PAGES = 256  # pages of a TIFF read with tifffile's own series metadata: 0.1 s of its pairing (`open_tiff`)
 
 # Pillow modes numpy reads directly with their precision kept; others are converted
 _NATIVE_MODES = ("L", "RGB", "RGBA", "RGBa", "RGBX", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
@@ -83,7 +84,7 @@ def file_header(path: Path) -> FileHeader:
         header(path)
         return FileHeader(kind, "", 1)
     if suffix in TIFF_SUFFIXES:
-        with tifffile.TiffFile(regular_file(path)) as tif:
+        with open_tiff(path) as tif:
             pages = 1 if _channel_pages(tif) else len(tif.pages)
             return FileHeader("TIFF", "RGBA" if _alpha_samples(tif.pages[0]) else "", pages)
     if suffix == MAT_SUFFIX:
@@ -199,7 +200,7 @@ def read_tiff(path: Path, keep_alpha: bool = False) -> tuple[np.ndarray, float |
     pages are channels (an ImageJ hyperstack or OME-TIFF of axes CYX: fluorescence microscopy's
     nuclei and membrane channels) gives them all, channels last. With the pixels, the first page's
     GDAL_NODATA value (`no_data.page_no_data`), read in the same open; None without one."""
-    with tifffile.TiffFile(regular_file(path)) as tif:
+    with open_tiff(path) as tif:
         no_data = page_no_data(tif.pages[0])
         series = _channel_pages(tif)
         if series is not None:
@@ -216,6 +217,24 @@ def read_tiff(path: Path, keep_alpha: bool = False) -> tuple[np.ndarray, float |
     if alpha and not keep_alpha and array.ndim == 3 and array.shape[2] == samples:
         array = np.delete(array, alpha, axis=2)
     return array, no_data
+
+
+def open_tiff(path: Path) -> tifffile.TiffFile:
+    """A TIFF file opened for its pages and series. tifffile pairs each series of a file with every
+    other to find pyramid levels, in time that grows with the square of their count, and its own
+    writer makes a series of each page appended (`imwrite(..., append=True)` in a loop): 4,000
+    pages took 18 s, 20,000 ten minutes. A file of more than `_SHAPED_PAGES` pages is opened again
+    without that writer's metadata, its pages grouped by their shape (a stack of 20,000: 2 s); a
+    series of channels (CYX) is `MAX_CHANNELS` pages at most, and every slice axis reads alike.
+
+    Raises:
+        OSError, tifffile.TiffFileError: as `tifffile.TiffFile`.
+    """
+    tif = tifffile.TiffFile(regular_file(path))
+    if not tif.is_shaped or len(tif.pages) <= _SHAPED_PAGES:
+        return tif
+    tif.close()
+    return tifffile.TiffFile(regular_file(path), is_shaped=False)
 
 
 def within_file(pages: object, path: Path) -> None:

@@ -15,11 +15,10 @@ from pathlib import Path
 import numpy as np
 import tifffile
 
-from seglab.data.classes.text_files import regular_file
 from seglab.data.files.label_dtype import label_dtype
 from seglab.data.files.memory import within_half_memory
 from seglab.data.files.channels import MAX_CHANNELS
-from seglab.data.files.decoding import within_file
+from seglab.data.files.decoding import open_tiff, within_file
 from seglab.data.files.pixel_budget import within_budget
 from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
 from seglab.errors import DataError
@@ -33,7 +32,7 @@ def tiff_stack_shape(path: Path) -> tuple[int, ...] | None:
     page, of channel pages, of another layout, or that cannot be read (reading it as an image
     says why)."""
     try:
-        with tifffile.TiffFile(regular_file(path)) as tif:
+        with open_tiff(path) as tif:
             series = tif.series[0] if tif.series else None
             if series is None:
                 return None
@@ -59,7 +58,7 @@ def read_tiff_stack(path: Path) -> np.ndarray:
         DataError: any of those, or a damaged file, naming it.
     """
     try:
-        with tifffile.TiffFile(regular_file(path)) as tif:
+        with open_tiff(path) as tif:
             series = tif.series[0]
             within_budget(series.shape[1:3])
             within_file(series.pages, path)
