@@ -36,6 +36,11 @@ def _card(**changes) -> dict:
     ({"num_classes": 50_000}, "num_classes 50000"),
     ({"in_channels": 0}, "in_channels 0"),
     ({"mean": [0.5] * 7}, "mean with 7 values for 3 channels"),
+    # a NaN or zero std (a model.json edited by hand, JSON's NaN) made every input NaN: one class predicted, unsaid
+    ({"std": [0.25, float("nan"), 0.25]}, "std [0.25, nan, 0.25] (expected finite numbers above 0)"),
+    ({"std": [0.0]}, "std [0.0] (expected finite numbers above 0)"),
+    ({"mean": [float("inf")] * 3}, "mean [inf, inf, inf] (expected finite numbers)"),
+    ({"mean": "abc"}, "mean ['a', 'b', 'c'] (expected finite numbers)"),
     ({"options": {"encoder_weights": "/etc/passwd"}}, "option encoder_weights"),
     ({"channel_files": ["red", "green", "blue", "nir"]}, "channel_files ['red', 'green', 'blue', 'nir'] (expected 2 to 3"),
     ({"channel_files": ["red"]}, "channel_files ['red']"),

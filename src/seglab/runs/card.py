@@ -8,6 +8,7 @@ is built.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from collections.abc import Mapping
 from typing import Any
@@ -34,6 +35,11 @@ class CardLimits:
 
 
 CARD_LIMITS = CardLimits()
+
+
+def _finite(value: Any) -> bool:
+    """Whether a card's value is a finite number (JSON's NaN and Infinity, true and "0.5" are not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -109,8 +115,11 @@ class ModelCard:
             problems.append(f"modalities {list(self.modalities)!r} (expected up to {self.in_channels} names of up to "
                             "64 characters)")
         for stats in ("mean", "std"):
-            if len(getattr(self, stats)) not in (1, self.in_channels):
-                problems.append(f"{stats} with {len(getattr(self, stats))} values for {self.in_channels} channels")
+            values = getattr(self, stats)
+            if len(values) not in (1, self.in_channels):
+                problems.append(f"{stats} with {len(values)} values for {self.in_channels} channels")
+            elif not all(_finite(v) and (stats == "mean" or v > 0) for v in values):  # NaN would predict one class
+                problems.append(f"{stats} {list(values)!r} (expected finite numbers{' above 0' if stats == 'std' else ''})")
         for name, value in self.options.items():
             if name.endswith("widths"):
                 if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= limits.max_levels:
