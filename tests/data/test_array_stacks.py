@@ -249,6 +249,28 @@ def test_a_stack_written_a_page_at_a_time_is_one_stack_found_in_linear_time(tmp_
     np.testing.assert_array_equal(read_image(tmp_path / "frames.tif")[..., 0], slices[0])
 
 
+def test_pages_of_many_shapes_are_read_without_pairing_their_series(tmp_path: Path, monkeypatch) -> None:
+    """A 5 MB TIFF of 3,000 pages, each of another shape, took 143 s to read (as an upload to
+    `seglab serve` too): tifffile pairs each shape's series with every other to find pyramid levels.
+    A file of more than 256 pages is no image of channels, nor a stack when its pages are of many
+    shapes: its first page is read, and tifffile's series are never asked for."""
+    import tifffile
+
+    from seglab.data.files.decoding import file_header
+    from seglab.data.files.tiff_stacks import tiff_stack_shape
+
+    with tifffile.TiffWriter(tmp_path / "pages.tif") as tif:
+        for width in range(1, 301):
+            tif.write(np.full((1, width), width % 256, np.uint8), metadata=None, contiguous=False)
+
+    def paired(*args, **kwargs):
+        raise AssertionError("tifffile paired the series of 300 pages")
+
+    monkeypatch.setattr(tifffile.tifffile, "pyramidize_series", paired)
+    assert read_image(tmp_path / "pages.tif").shape == (1, 1, 1)
+    assert tiff_stack_shape(tmp_path / "pages.tif") is None and file_header(tmp_path / "pages.tif").frames == 300
+
+
 def objects(rng: np.random.Generator, count: int, first: int = 1, boxes: int = 10) -> np.ndarray:
     """(count, H, W) instance maps: `boxes` 3 x 3 boxes apart, numbered from `first`, in each slice."""
     maps = np.zeros((count, H, W), np.int32)

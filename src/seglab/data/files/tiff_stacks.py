@@ -18,7 +18,7 @@ import tifffile
 from seglab.data.files.label_dtype import label_dtype
 from seglab.data.files.memory import within_half_memory
 from seglab.data.files.channels import MAX_CHANNELS
-from seglab.data.files.decoding import open_tiff, within_file
+from seglab.data.files.decoding import first_series, open_tiff, within_file
 from seglab.data.files.pixel_budget import within_budget
 from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
 from seglab.errors import DataError
@@ -33,7 +33,7 @@ def tiff_stack_shape(path: Path) -> tuple[int, ...] | None:
     says why)."""
     try:
         with open_tiff(path) as tif:
-            series = tif.series[0] if tif.series else None
+            series = first_series(tif)
             if series is None:
                 return None
             shape, axes = tuple(int(n) for n in series.shape), series.axes
