@@ -683,6 +683,15 @@ def test_inspect_groups_findings_and_exits_2_on_fatal(tmp_path, capsys):
     assert captured.err.strip().splitlines()[-1].startswith("seglab inspect: error: 1 fatal problem(s)")
 
 
+def test_inspect_of_a_manifest_names_the_manifest_in_its_fatal_line(tmp_path, capsys):
+    root = tmp_path / "data"
+    mask_wrong_size(root)
+    manifest = root / "pairs.csv"
+    manifest.write_text("image,mask\n" + "".join(f"images/p{i}.png,masks/p{i}.png\n" for i in range(N)))
+    assert main(["inspect", "--manifest", str(manifest)]) == 2
+    assert f"1 fatal problem(s) in '{manifest}'" in capsys.readouterr().err
+
+
 def test_inspect_with_warnings_only_exits_0(tmp_path, capsys):
     root = tmp_path / "data"
     all_zero_mask(root)

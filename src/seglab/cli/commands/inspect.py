@@ -33,10 +33,10 @@ def run(args: argparse.Namespace) -> None:
         unpaired = sum(p.path not in paired for p in report.fatal)  # a volume refused before it made pairs
         skip = (f"those in no image/mask pair ({unpaired}) --skip-bad cannot leave out: fix or remove their files"
                 if unpaired else "fix them, or train with --skip-bad to leave those pairs out")
-        raise DataError(f"{len(report.fatal)} fatal problem(s) in '{args.data}' (listed above) would stop "
+        raise DataError(f"{len(report.fatal)} fatal problem(s) in '{path}' (listed above) would stop "
                         f"`seglab train`; {skip}")
     if report.classes.num_classes < 2:  # as prepare_data refuses it
-        raise DataError(f"'{args.data}' has only one class in its masks, which would stop `seglab train`: nothing "
+        raise DataError(f"'{path}' has only one class in its masks, which would stop `seglab train`: nothing "
                         f"to segment ({one_class_cause(report.index, report.problems)})")
 
 
