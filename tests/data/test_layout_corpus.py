@@ -4620,7 +4620,8 @@ def test_a_number_pairing_a_few_files_by_chance_is_refused_with_the_manifest_rou
         save(root / "images" / f"IMG_{number:04d}.jpg", photo(k))
         save(root / "PixelLabelData" / f"Label_{k}.png", labels(k))
     with pytest.raises(DataError, match=r"images/ and PixelLabelData/ pair by first number in the name for only 2 of "
-                       r"their 8 images and 8 masks .*--manifest FILE\. MATLAB Image Labeler numbers its Label_N"):
+                       r"their 8 images and 8 masks .*seglab inspect --manifest \S+pairs\.csv\. "
+                       r"MATLAB Image Labeler numbers its Label_N"):
         discover(root)
     (root / "pairs.csv").write_text("image,mask\n" + "".join(
         f"images/{image.name},PixelLabelData/Label_{k}.png\n"

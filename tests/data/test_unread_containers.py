@@ -102,7 +102,7 @@ def test_an_archive_beside_what_it_holds_is_not_named(tmp_path: Path) -> None:
     with tarfile.open(root / "VOCtrainval_11-May-2012.tar", "w") as tar:
         tar.addfile(tarfile.TarInfo("./Kvasir-SEG/masks/c0.jpg"))
     assert len(discover(root).pairs) == 3
-    assert "archive" not in what_was_seen(root)  # what a refusal says
+    assert "archive" not in what_was_seen(root).replace(str(root), "")  # what a refusal says, less its paths
 
 
 def test_an_archive_tensorflow_datasets_unpacked_into_extracted_is_not_named(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import shutil
 import struct
 import tempfile
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
+from seglab.cli import main
 from seglab.data.discovery.channel_files import nnunet_cases
 from seglab.data import audit, discover, split_pairs
 from seglab.data.files.dicom import read_dicom_series
@@ -140,6 +142,25 @@ def test_volume_folders_under_any_names_pair_with_images_and_masks_flags(tmp_pat
     index = discover(tmp_path, images="COVID-19-CT-Seg_20cases", masks="Lung_and_Infection_Mask")
     assert index.format == "volumes" and {p.group for p in index.pairs} == {f"coronacases_{i:03d}" for i in range(3)}
     assert all(p.mask.exists() for p in index.pairs)
+
+
+def test_the_refusals_manifest_advice_runs_as_written(tmp_path: Path) -> None:
+    """Volumes named otherwise than their labels: the refusal's `--manifest pairs.csv` went beside
+    DATA, which is refused ("give either DATA or --manifest"); its command now runs once the CSV
+    it names is written."""
+    rows = ["image,mask"]
+    for i in range(3):
+        image, label = make_volume(i)
+        save(tmp_path / "scans" / f"scan{i}.nii.gz", image)
+        save(tmp_path / "things" / f"obj_{i + 7}.nii.gz", label)
+        rows.append(f"scans/scan{i}.nii.gz,things/obj_{i + 7}.nii.gz")
+    with pytest.raises(DataError) as refusal:
+        discover(tmp_path)
+    command = re.search(r"(seglab inspect --manifest \S+) \(docs/data.md\)$", str(refusal.value))
+    assert command is not None, str(refusal.value)
+    args = shlex.split(command.group(1))[1:]
+    Path(args[-1]).write_text("\n".join(rows) + "\n")
+    assert main(args) == 0
 
 
 def test_a_kaggle_metadata_csv_of_volumes_and_mask_columns_is_a_manifest_of_cases(tmp_path: Path) -> None:

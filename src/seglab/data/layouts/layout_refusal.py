@@ -20,6 +20,7 @@ from seglab.data.discovery.naming import (KEY_RULES, looks_like_image_folder, lo
                                           template_rules)
 from seglab.data.discovery.naming.mask_patterns import fixed_name_rule, pattern_for
 from seglab.data.discovery.pairing import folder_label, names_labels
+from seglab.data.discovery.pairs_csv import pairs_csv_route
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
 from seglab.data.files.hdf5_contents import holds_hdf5
 from seglab.data.files.index import MASK_SUFFIXES, list_images
@@ -151,9 +152,10 @@ def what_was_seen(root: Path) -> str:
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder (of images or of "
         "volumes), --mask-pattern "
-        "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
-        + (f"as the dataset's table does: {shipped} (docs/data.md)" if shipped else
-           "in a CSV: --manifest pairs.csv (docs/data.md)")
+        "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or "
+        + (f"list the pairs as the dataset's table does: seglab inspect {shipped}" if shipped else
+           pairs_csv_route(root))
+        + " (docs/data.md)"
     )
 
 

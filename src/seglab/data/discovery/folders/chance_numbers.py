@@ -14,6 +14,7 @@ from pathlib import Path
 
 from seglab.data.discovery.naming.key_rules import NUMBER_RULES
 from seglab.data.discovery.pairing import FolderMatch, folder_label
+from seglab.data.discovery.pairs_csv import pairs_csv_route
 from seglab.errors import DataError
 
 _IMAGE_LABELER_MASK = re.compile(r"Label_\d+")  # MATLAB Image Labeler's PixelLabelData files, numbered in session order
@@ -40,5 +41,4 @@ def refuse_chance_numbers(matches: Iterable[FolderMatch], root: Path) -> None:
         raise DataError(f"'{root}': {folder_label(match.image_dir, root)} and {folder_label(match.mask_dir, root)} "
                         f"pair by {match.rule.name} for only {len(match.pairs)} of their {images} images and {masks} "
                         f"masks ('{image.name}' with '{mask.name}'): numbers shared by chance, not a pairing. Name each "
-                        f"mask as its image ('{image.stem}.png'), or list the pairs in a CSV with image and mask "
-                        f"columns and read it with seglab inspect --manifest FILE.{labeler}")
+                        f"mask as its image ('{image.stem}.png'), or {pairs_csv_route(root)}.{labeler}")

@@ -24,6 +24,7 @@ from seglab.data.discovery.naming.learned_rules import leading_word, leading_wor
 from seglab.data.discovery.naming.mask_patterns import fixed_mask_of, names_fixed_mask
 from seglab.data.discovery.naming.names import name_key
 from seglab.data.discovery.pairing import FolderMatch, folder_label, match_folders, names_labels
+from seglab.data.discovery.pairs_csv import pairs_csv_route
 from seglab.data.encodings.renderings import renders_masks
 from seglab.data.files.index import list_images
 
@@ -330,8 +331,8 @@ def say_unpaired_masks(root: Path, folders: list[Folder]) -> None:
     more = f" and {len(folders) - 3} more" if len(folders) > 3 else ""
     logger.warning("%s: %d folder(s) hold files named as masks that no naming read side by side pairs with the "
                    "images beside them: %s%s; their files are listed as ignored, not read; name how they pair with "
-                   "--mask-pattern, or list the pairs: --manifest pairs.csv (docs/data.md)%s",
-                   root, len(folders), ", ".join(counts), more, example)
+                   "--mask-pattern, or %s (docs/data.md)%s",
+                   root, len(folders), ", ".join(counts), more, pairs_csv_route(root), example)
 
 
 def _half_paired(images: list[Path], masks: list[Path], folder: Folder, root: Path, rules: tuple[KeyRule, ...],

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.discovery.naming import folder_split
+from seglab.data.discovery.pairs_csv import pairs_csv_route
 from seglab.data.encodings.encoding import choose_encoding
 from seglab.data.files.index import Pair
 from seglab.errors import DataError
@@ -43,7 +44,7 @@ def refuse_class_trees(root: Path, pairs: Sequence[Pair]) -> None:
         "images with a binary mask each: a class each (a structure, an organ) whose masks mark it alone; read "
         "together they would be one class, and a case's images a group in each folder. Read one class a run: "
         f"seglab inspect {shlex.quote(str(folders[0]))} (--task multilabel reads no such tree; if the folders are "
-        "sites of one class, list the pairs in a CSV: --manifest pairs.csv)")
+        f"sites of one class, {pairs_csv_route(root)})")
 
 
 def class_folders(root: Path, pairs: Sequence[Pair]) -> list[Path]:
