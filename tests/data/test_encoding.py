@@ -19,7 +19,7 @@ from seglab.cli.values import parse_label_map as parse_label_map_text
 from seglab.data import audit, discover, read_mask, resolve_classes, scan
 from seglab.data.encodings import encoding
 from seglab.data.checking.checks import FATAL, severity
-from seglab.data.encodings.colours import discover_colours
+from seglab.data.encodings.colours import LOSSY_NEAR, discover_colours
 from seglab.data.encodings.label_maps import inferred_class_count, parse_label_map
 from seglab.data.classes.mapping import (
     BinaryMapping,
@@ -107,6 +107,18 @@ def test_discovered_classes_json_can_be_named_and_passed_back(tmp_path):
 def test_frequent_colours_are_classes_and_close_jpeg_shifts_are_not():
     counts = {0x000000: 5000, 0xFF0000: 3000, 0xFE0101: 400, 0x0000FF: 20, 0x7F0000: 3}
     assert discover_colours(counts) == (BLACK, BLUE, RED)  # 0xfe0101 is red shifted; 0x7f0000 is rare
+
+
+def test_white_on_the_most_pixels_is_the_first_colour_class():
+    """Rico's semantic screenshots paint components on white: white, ordered by code, was the last
+    class, so class 0 was a component; now white on the most pixels is class 0, as grey levels'
+    white background is offered (REFUGE), and white on fewer pixels keeps its place by code."""
+    white = (255, 255, 255)
+    rico = {0xFFFFFF: 7000, 0x42A6F6: 1100, 0xFFE0B2: 700, 0x141414: 100}
+    assert discover_colours(rico) == (white, (20, 20, 20), (66, 166, 246), (255, 224, 178))
+    jpeg = {0xFEFFFD: 7000, 0xFF0000: 2000, 0x000000: 1000}  # white shifted by a lossy save
+    assert discover_colours(jpeg, near=LOSSY_NEAR) == ((254, 255, 253), BLACK, RED)
+    assert discover_colours({0x000000: 5000, 0xFFFFFF: 3000, 0xFF0000: 2000}) == (BLACK, RED, white)
 
 
 def test_blends_of_two_class_colours_are_not_classes():

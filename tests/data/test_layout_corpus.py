@@ -2692,9 +2692,9 @@ def test_masks_at_another_resolution_are_read_at_their_images_size_with_resize_m
     with caplog.at_level(logging.WARNING, logger="seglab.data.layouts.resized_masks"):
         index = discover(root, resize_masks=True)
     assert "4 masks are their images at another resolution" in caplog.text
-    assert audit(index).problems == [] and index.classes.names == ("#009688", "#e91e63", "#ffc107", "#ffffff")
+    assert audit(index).problems == [] and index.classes.names == ("#ffffff", "#009688", "#e91e63", "#ffc107")
     pair = index.pairs[0]
-    np.testing.assert_array_equal(read_mask(pair.mask, index.mapping)[[0, 10, 40], [0, 5, 10]], [3, 0, 1])
+    np.testing.assert_array_equal(read_mask(pair.mask, index.mapping)[[0, 10, 40], [0, 5, 10]], [0, 1, 2])
     assert pair.sources == {pair.mask: f"resized from '{root / 'semantic_annotations' / '0.png'}' to its image's size"}
     assert Image.open(root / "semantic_annotations" / "0.png").size == (36, 64)  # the dataset as it was
     assert main(["inspect", str(root), "--resize-masks"]) == 0
@@ -2708,13 +2708,13 @@ def test_resize_masks_names_the_shipped_mask_on_findings_about_the_mask_alone(tm
     root = tmp_path / "rico"
     for i in range(3):
         mask = np.full((64, 36, 3), 255, np.uint8)
-        if i < 2:  # the third's is white alone: one class fills it
+        if i < 2:  # the third's is white alone: the background fills it
             mask[8:40, 4:28] = (0, 150, 136)
         save(root / "semantic_annotations" / f"{i}.png", mask)
         save(root / "combined" / f"{i}.png", photo(max(i - 1, 0), (48, 27)))  # 1.png repeats 0.png
     index = discover(root, resize_masks=True)
     findings = {p.code: p for p in audit(index).problems}
-    copy, filled = findings["duplicate-image"], findings["single-class-mask"]
+    copy, filled = findings["duplicate-image"], findings["empty-mask"]  # white, class 0, alone
     assert copy.path == root / "combined" / "1.png" and "resized from" not in copy.message
     assert filled.path == index.pairs[2].mask
     assert f"(resized from '{root / 'semantic_annotations' / '2.png'}' to its image's size)" in filled.message

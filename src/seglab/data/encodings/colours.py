@@ -15,12 +15,15 @@ PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter,
 # a lossy save's shift reaches this far in small masks (JPEG's 4:2:0 chroma rings #0b0000 and #00000b beside black
 # next to red), short of the nearest classes of a benchmark palette (Cityscapes' bus and train, 20 apart)
 LOSSY_NEAR = 16
+WHITE = 0xFFFFFF
 
 
 def discover_colours(
     counts: Mapping[int, int], filled: Mapping[int, int] | None = None, near: int = NEAR
 ) -> tuple[tuple[int, int, int], ...]:
-    """The class colours among colour codes and their pixel counts, ordered by code (black first).
+    """The class colours among colour codes and their pixel counts, ordered by code (black first),
+    but for a white on more pixels than any other colour: the background of masks drawn on white
+    (Rico's semantic screenshots), class 0 as REFUGE's 255 is among grey levels (`label_maps`).
 
     A colour is a class when it covers at least `MIN_SHARE` of the pixels or fills regions of
     its own (`SOLID` pixels inside them, counted in `filled`), is not within `near` of a more
@@ -43,7 +46,8 @@ def discover_colours(
             kept.append(code)
         if len(kept) > MAX_COLOURS:
             break
-    return tuple(colour_rgb(code) for code in sorted(kept))
+    background = kept[:1] if kept and near_colour(kept[0], (WHITE,), near) else []  # kept[0]: on the most pixels
+    return tuple(colour_rgb(code) for code in background + sorted(set(kept) - set(background)))
 
 
 def colour_name(colour: tuple[int, int, int]) -> str:

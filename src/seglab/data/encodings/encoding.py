@@ -10,7 +10,8 @@ mask mapping (and, where the masks define them, the classes):
 - integer masks of bit sets, a bit per class and classes that overlap (`bit_sets`: PENGWIN's X-ray
   fragments), are read multi-label, a class per bit the masks use;
 - colour masks: each colour with a real share of the pixels, or that fills regions of its own,
-  is a class, ordered by colour code (r, g, b), so black comes first; the in-between colours
+  is a class, ordered by colour code (r, g, b), so black comes first (white first where it is on the
+  most pixels: the background of masks drawn on white); the in-between colours
   of antialiased or JPEG edges, which fill no region, snap to the nearest class colour, and so
   do JPEG shifts of a class colour, but only in lossy masks (JPEG, lossy WebP: `lossy.lossy_format`,
   where a shift reaches further, `colours.LOSSY_NEAR`): in a lossless mask a near colour filling

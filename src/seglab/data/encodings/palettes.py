@@ -1,9 +1,9 @@
 """Colour masks of benchmarks that publish their colour table, read with its class names and order.
 
 Without a classes.json, colour masks become one class per colour found, named `#rrggbb` and
-ordered by colour code (`colours.discover_colours`). When every colour found belongs to one
-of these tables, and most of it is present, the table's classes are used instead, in its
-order. A colour the table marks as void (ISPRS's black boundary) is not ignored unasked, unless
+ordered by colour code, white first on the most pixels (`colours.discover_colours`). When every
+colour found belongs to one of these tables, and most of it is present, the table's classes are
+used instead, in its order. A colour the table marks as void (ISPRS's black boundary) is not ignored unasked, unless
 so many of the table's colours are found that no hand-made masks match them by chance (GID-15).
 A colour found within a shift of a table's colour (the `near` colour discovery merges) is that
 colour: JPEG masks (Kaggle's Cityscapes Image Pairs) hold road's (128, 64, 128) as (128, 63, 127).
