@@ -884,6 +884,23 @@ def test_several_images_numbered_as_their_mask_are_offered_a_template_never_one_
     assert sorted(p.name for p in index.ignored) == sorted(f"{n:03d}_normals.png" for n in (0, 1, 0) * 2)
 
 
+def test_a_refused_folder_wrapping_the_dataset_says_its_warnings_once(tmp_path, caplog):
+    """Eyecandies unpacked into a folder of its own (`<download>/Eyecandies/<candy>/...`): DATA was
+    refused, then read again through the folder it wraps, and the masks-no-naming-pairs warning
+    was said twice, once per reading; now once, for the refusal that stands."""
+    for candy in ("CandyCane", "GummyBear"):
+        folder = tmp_path / "Eyecandies" / candy / "train" / "data"
+        for n in range(2):
+            for light in range(2):
+                save(folder / f"{n:03d}_image_{light}.png", photo(100 * n + 10 * light + len(candy)))
+            save(folder / f"{n:03d}_mask.png", labels(n + len(candy), (0, 255)))
+    with caplog.at_level(logging.WARNING, logger="seglab"), pytest.raises(DataError):
+        discover(tmp_path)
+    said = [r.getMessage() for r in caplog.records if "no naming read side by side pairs" in r.getMessage()]
+    assert len(said) == 1, said
+    assert said[0].startswith(f"{tmp_path}: 2 folder(s)")
+
+
 def test_images_sharing_a_mask_keyed_by_a_digit_int_does_not_read_are_said_not_a_traceback(tmp_path, caplog):
     """`²_image_0.png` and `²_image_1.png` share `²_mask.png`: `'²'.isdigit()` is true, and the
     line saying the images share each mask raised ValueError on `int('²')`; the key is text."""

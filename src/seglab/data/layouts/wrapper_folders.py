@@ -11,7 +11,8 @@ passed through; a dataset read from the folder given stays read as it is.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,25 +28,51 @@ _MOST_WRAPPERS = 2  # AMOS' archive unpacks to amos22/amos22/, as the volume lay
 def read_inside_wrappers(root: Path, read: Callable[[Path], _Read]) -> tuple[Path, _Read]:
     """`read(root)` and `root`, or, where it finds no layout there (a `DataError`), `read` of the
     folder `root` wraps (`lone_folder`) and that folder, two wrappers deep at most, the innermost
-    that reads. Where none does, the refusal of `root` stands: it names what lies deeper.
+    that reads. Where none does, the refusal of `root` stands: it names what lies deeper. What
+    the reads log is said for the reading that stands alone: a refused DATA's warnings were said
+    once more by each folder it wraps (Eyecandies' masks no naming pairs).
 
     Raises:
         DataError: `read`'s of `root`, when no folder it wraps reads either.
     """
-    try:
+    if lone_folder(root) is None:
         return root, read(root)
-    except DataError as refusal:
-        inner, depth = lone_folder(root), 1
-        while inner is not None and depth <= _MOST_WRAPPERS:
-            try:
-                found = read(inner)
-            except DataError:
-                inner, depth = lone_folder(inner), depth + 1
-                continue
-            logger.info("'%s' holds one folder and no dataset layout of its own: '%s' is read as the dataset, as "
-                        "passing it as DATA would", root, inner)
-            return inner, found
-        raise refusal
+    with _held_logs() as said:
+        try:
+            return root, read(root)
+        except DataError as refusal:
+            said_of_root = said[:]
+            inner, depth = lone_folder(root), 1
+            while inner is not None and depth <= _MOST_WRAPPERS:
+                said.clear()
+                try:
+                    found = read(inner)
+                except DataError:
+                    inner, depth = lone_folder(inner), depth + 1
+                    continue
+                logger.info("'%s' holds one folder and no dataset layout of its own: '%s' is read as the dataset, "
+                            "as passing it as DATA would", root, inner)
+                return inner, found
+            said[:] = said_of_root
+            raise refusal
+
+
+@contextmanager
+def _held_logs() -> Iterator[list[logging.LogRecord]]:
+    """Hold what seglab logs inside, then say the records left in the list yielded (the caller
+    drops those of a reading that does not stand), each through its own logger as if just logged."""
+    seglab = logging.getLogger("seglab")
+    held: list[logging.LogRecord] = []
+    holder = logging.Handler()
+    holder.emit = held.append  # type: ignore[method-assign]
+    handlers, propagate = seglab.handlers, seglab.propagate
+    seglab.handlers, seglab.propagate = [holder], False
+    try:
+        yield held
+    finally:
+        seglab.handlers, seglab.propagate = handlers, propagate
+        for record in held:
+            logging.getLogger(record.name).handle(record)
 
 
 def wrapped_folder(root: Path) -> Path:
