@@ -2717,6 +2717,28 @@ def test_masks_at_another_resolution_are_read_at_their_images_size_with_resize_m
     assert main(["inspect", str(root), "--resize-masks"]) == 0
 
 
+@pytest.mark.parametrize("colours", [False, True], ids=["uint16-labels", "rgb"])
+def test_resize_masks_reads_tiff_masks_at_their_images_size(tmp_path, monkeypatch, colours):
+    """TIFF masks at another resolution (label maps of 16 bits, or colours) were offered
+    `--resize-masks`, which left them as they were (a TIFF's header gave no size): still a fatal
+    size mismatch. Now they are read resized, their values and type exact."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "tiffs"
+    for i in range(3):
+        mask = np.zeros((64, 36, 3) if colours else (64, 36), np.uint8 if colours else np.uint16)
+        mask[8:40, 4:28], mask[44:60, 8:32] = (255, 0, 0) if colours else 2, (0, 0, 255) if colours else 1
+        (root / "masks").mkdir(parents=True, exist_ok=True)
+        tifffile.imwrite(root / "masks" / f"{i}.tif", mask)
+        save(root / "images" / f"{i}.png", photo(i, (48, 27)))
+    problem = next(p for p in audit(discover(root)).fatal if p.code == "size-mismatch")
+    assert "pass --resize-masks" in problem.message
+    index = discover(root, resize_masks=True)
+    assert audit(index).problems == []
+    resized = tifffile.imread(index.pairs[0].mask)
+    assert resized.shape[:2] == (48, 27) and resized.dtype == (np.uint8 if colours else np.uint16)
+    assert main(["inspect", str(root), "--resize-masks"]) == 0
+
+
 def test_resize_masks_names_the_shipped_mask_on_findings_about_the_mask_alone(tmp_path, monkeypatch):
     """A finding about a screenshot of Rico read with `--resize-masks` said "(resized from
     'semantic_annotations/1.png' ...)": the note on the cached mask went to every file of the pair,

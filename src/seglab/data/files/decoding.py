@@ -60,7 +60,8 @@ class FileHeader:
             sample, else ""; "" for arrays (NumPy, HDF5), whose channels are all data.
         frames: pages of a TIFF, frames of an animated PNG or GIF; 1 otherwise.
         orientation: the EXIF orientation (1-8) of images Pillow reads; 1 when there is none.
-        size: (height, width) as viewers show the image, for images Pillow reads; else None.
+        size: (height, width) as viewers show the image, for images Pillow reads, and a TIFF's
+            first page (its tags); else None.
     """
 
     format: str
@@ -85,8 +86,9 @@ def file_header(path: Path) -> FileHeader:
         return FileHeader(kind, "", 1)
     if suffix in TIFF_SUFFIXES:
         with open_tiff(path) as tif:
-            pages = 1 if _channel_pages(tif) else len(tif.pages)
-            return FileHeader("TIFF", "RGBA" if _alpha_samples(tif.pages[0]) else "", pages)
+            pages, first = 1 if _channel_pages(tif) else len(tif.pages), tif.pages[0]
+            return FileHeader("TIFF", "RGBA" if _alpha_samples(first) else "", pages,
+                              size=(first.imagelength, first.imagewidth))
     if suffix == MAT_SUFFIX:
         return FileHeader("MAT", "", 1)
     if suffix == DICOM_SUFFIX:

@@ -32,13 +32,14 @@ def same_aspect_ratio(image_hw: Sequence[int], mask_hw: Sequence[int]) -> bool:
 
 
 def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Nearest-neighbour resize of an (H, W) label map; values and dtype are kept exactly.
+    """Nearest-neighbour resize of an (H, W) label map, or (H, W, C) colours; values and dtype are
+    kept exactly.
 
     Pixel centres are sampled (as in `nearest-exact`), so the mapping is symmetric.
     """
     height, width = check_size(size)
-    if mask.ndim != 2:
-        raise ValueError(f"mask must be (H, W), got shape {mask.shape}")
+    if mask.ndim not in (2, 3):
+        raise ValueError(f"mask must be (H, W) or (H, W, C), got shape {mask.shape}")
     rows = _centres(mask.shape[0], height)
     cols = _centres(mask.shape[1], width)
     return np.ascontiguousarray(mask[rows[:, None], cols[None, :]])

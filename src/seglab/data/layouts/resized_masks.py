@@ -5,8 +5,9 @@ once, nearest neighbour (every pixel stays a label, colours and palettes exact),
 (`<cache>/resized-masks/`) as PNG (a JPEG's without a second loss; a mode PNG cannot hold as
 TIFF), so that every later stage reads plain pairs and the audit's findings on it name the
 shipped mask (`Pair.sources`; those on the image, the dataset's own file, name only the image).
-A mask of another aspect ratio, or one Pillow does not read or whose header gives no size (a
-TIFF's), is left as it is, for the audit's `size-mismatch` to name.
+A TIFF mask (a label map of any integer type, or colours) is resized as read into a TIFF of its
+type. A mask of another aspect ratio, or one that cannot be read or whose header gives no size
+(an array file's), is left as it is, for the audit's `size-mismatch` to name.
 """
 
 from __future__ import annotations
@@ -17,18 +18,20 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+import tifffile
 from PIL import Image, UnidentifiedImageError
 
 from seglab.data.files.file_version import versions
 from seglab.data.files.index import DatasetIndex, Pair
-from seglab.data.files.io import read_header
-from seglab.data.files.label_resize import same_aspect_ratio
+from seglab.data.files.io import read_header, read_raw_mask
+from seglab.data.files.label_resize import resize_mask, same_aspect_ratio
+from seglab.data.files.read_errors import TIFF_SUFFIXES
 from seglab.data.files.staging import cache_folder, staged_folder
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1  # part of every key: bump when what is written changes
+CACHE_VERSION = 2  # part of every key: bump when what is written changes
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
 _PNG_MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "I;16")  # what Pillow writes to PNG exactly; others to TIFF
 
@@ -77,23 +80,35 @@ def _resized(pair: Pair, folder: Path, written: dict[str, str]) -> Pair:
 
 def _written(sizes: dict[Path, tuple[int, int]], root: Path, cache: Path) -> tuple[Path, dict[str, str]]:
     """The cache folder of the resized masks (named for the dataset), written now or by an earlier
-    call for the same files and sizes; each mask's file in it by the mask's path. A mask Pillow
-    cannot read is left out: the audit names it."""
+    call for the same files and sizes; each mask's file in it by the mask's path. A mask that
+    cannot be read is left out: the audit names it."""
     facts = [CACHE_VERSION, str(root.resolve()), versions(sizes), list(sizes.values())]
     folder = cache / f"{root.name}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
     if not (folder / _MANIFEST).is_file():
         log.info("writing %d masks resized to their images' size into '%s' (once)", len(sizes), folder)
         with staged_folder(folder) as partial:
             written = {}
-            for k, (mask, (height, width)) in enumerate(sizes.items()):
+            for k, (mask, size) in enumerate(sizes.items()):
                 try:
-                    with Image.open(mask) as picture:
-                        resized = picture.resize((width, height), Image.Resampling.NEAREST)
-                except (OSError, UnidentifiedImageError, ValueError):
+                    name = _write(mask, size, partial, f"{k:06d}_{mask.stem}")
+                except (OSError, UnidentifiedImageError, ValueError, DataError):
                     continue
-                suffix = ".png" if resized.mode in _PNG_MODES else ".tif"  # a JPEG's as PNG: no second loss
-                name = f"{k:06d}_{mask.stem}{suffix}"
-                resized.save(partial / name)
                 written[str(mask)] = name
             (partial / _MANIFEST).write_text(json.dumps(written))
     return folder, json.loads((folder / _MANIFEST).read_text())
+
+
+def _write(mask: Path, size: tuple[int, int], folder: Path, stem: str) -> str:
+    """Write `mask` resized to `size` (H, W) into `folder` as `stem` and a suffix, and name the
+    file: a TIFF's pixels as read (labels of 16 bits and more, which Pillow reads not or as 32-bit
+    integers) into a TIFF, another's by Pillow into a PNG where its mode fits one (a JPEG's: no
+    second loss), else into a TIFF."""
+    if mask.suffix.lower() in TIFF_SUFFIXES:
+        pixels = resize_mask(read_raw_mask(mask, rgb=True), size)
+        tifffile.imwrite(folder / f"{stem}.tif", pixels, photometric="rgb" if pixels.ndim == 3 else "minisblack")
+        return f"{stem}.tif"
+    with Image.open(mask) as picture:
+        resized = picture.resize(size[::-1], Image.Resampling.NEAREST)
+    name = f"{stem}{'.png' if resized.mode in _PNG_MODES else '.tif'}"
+    resized.save(folder / name)
+    return name
