@@ -4636,6 +4636,21 @@ def test_images_named_as_their_mask_but_for_a_middle_word_pair_several_to_a_mask
     assert len({p.group for p in index.pairs}) == 4  # a page's scans kept in one split
 
 
+def test_split_words_ending_every_name_of_a_folder_in_all_three_splits_are_its_split(tmp_path):
+    """NoisyOffice's `_TR`, `_VA` and `_TE` endings are its split; `va` was no split word and no
+    rule read a name's end, so its pages were split at random. A folder whose names end in two
+    of the three alone (a word that may mean anything) is left to the random split."""
+    root = noisyoffice(tmp_path)
+    folders = {"images": "simulated_noisy_images_grayscale", "masks": "clean_images_binaryscale",
+               "cache_dir": str(tmp_path / "cache")}
+    index = discover(root, **folders)
+    assert {(p.image.stem[-2:], p.split) for p in index.pairs} == {("TR", "train"), ("VA", "val"), ("TE", "test")}
+    (root / "SimulatedNoisyOffice" / "clean_images_binaryscale" / "FontLsm_Clean_VA.png").unlink()
+    for noise in "cfpw":  # the val page gone: _TR and _TE are left
+        (root / "SimulatedNoisyOffice" / "simulated_noisy_images_grayscale" / f"FontLsm_Noise{noise}_VA.png").unlink()
+    assert {p.split for p in discover(root, **folders).pairs} == {None}
+
+
 def test_an_image_without_the_mask_a_pattern_names_expects_that_name(tmp_path):
     """A --mask-pattern that pairs nothing (NoisyOffice's scans under '{stem}_Clean.png') said
     'expected clean_images_binaryscale/FontLre_Noisec_TR.*', as if no pattern were given: the

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.naming.folder_roles import _IMAGE_WORDS, _MASK_WORDS, looks_like_image_folder
@@ -137,6 +137,25 @@ def name_split(stem: str) -> str | None:
     if first not in SPLIT_WORDS and len(first) > 1 and first[-1].isalpha():
         first = first[:-1]  # testA, testB
     return SPLIT_WORDS.get(first) if len(first) > 2 else None
+
+
+# a name's last word that says a split only where a folder's names end in all three splits' words
+# (NoisyOffice's `FontLrm_Noisec_TR`, `FontLsm_Noisec_VA`, `FontNrm_Noisec_TE`): alone, `va` is no split word
+_END_WORDS = {**SPLIT_WORDS, "va": "val"}
+_ALL_SPLITS = {"train", "val", "test"}
+
+
+def end_splits(names: Sequence[tuple[Path, str]]) -> list[str | None] | None:
+    """The split each file's name (folder, stem) says by its last word (`_END_WORDS`), in order,
+    when every name ends in one and each folder's names end in train's, val's and test's words
+    all three; else None."""
+    splits = [_END_WORDS.get(next(reversed(words(stem.lower())), "")) for _, stem in names]
+    by_folder: dict[Path, set[str | None]] = {}
+    for (folder, _), split in zip(names, splits):
+        by_folder.setdefault(folder, set()).add(split)
+    if not names or any(found != _ALL_SPLITS for found in by_folder.values()):
+        return None
+    return splits  # none None: each folder's ends are the three splits
 
 
 def every_split(name: str) -> str:

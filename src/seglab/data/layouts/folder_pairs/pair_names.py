@@ -9,21 +9,25 @@ from pathlib import Path
 from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.naming import stem, usable_splits
 from seglab.data.discovery.naming.output_words import model_outputs, name_cuts
-from seglab.data.discovery.naming.split_words import name_split
+from seglab.data.discovery.naming.split_words import end_splits, name_split
 
 logger = logging.getLogger(__name__)
 
 
 def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
     """The splits the image names start with (GlaS: `train_1`, `testA_1`, `testB_1`), when the
-    layout gives none and they may split the dataset (`naming.usable_splits`)."""
+    layout gives none and they may split the dataset (`naming.usable_splits`), or else end with
+    where each folder's names end in all three (NoisyOffice's `_TR`, `_VA`, `_TE`: `end_splits`)."""
     if not pairs or any(p.split is not None for p in pairs):
         return pairs
-    splits = [name_split(stem(p.image)) for p in pairs]
+    splits: list[str | None] | None = [name_split(stem(p.image)) for p in pairs]
+    where = "train_..., test_..."
     if not usable_splits(splits):
+        splits, where = end_splits([(p.image.parent, stem(p.image)) for p in pairs]), "their last words"
+    if splits is None:
         return pairs
     counts = ", ".join(f"{s} {splits.count(s)}" for s in ("train", "val", "test") if s in splits)
-    logger.info("%s: split from the file names (train_..., test_...): %s", root, counts)
+    logger.info("%s: split from the file names (%s): %s", root, where, counts)
     return [replace(p, split=s) for p, s in zip(pairs, splits)]
 
 
