@@ -48,6 +48,17 @@ def test_missing_and_invalid_files(tmp_path):
         config.load(bad)
 
 
+def test_save_writes_names_as_written_not_as_escapes(tmp_path):
+    """config.yaml held a dataset path in Cyrillic or CJK as "\\u0434..." escapes (and so did what
+    MLflow and TensorBoard were sent of it); it is UTF-8 now, and a name no encoding reads (a lone
+    surrogate) stays its escape. Both read back the same."""
+    cfg = config.load(overrides={"data.path": "/data/участок/背景", "data.images": "\udcff3"})
+    config.save(cfg, tmp_path / "config.yaml")
+    text = (tmp_path / "config.yaml").read_text(encoding="utf-8")
+    assert "/data/участок/背景" in text and "\\u" not in text.replace("\\uDCFF", "")
+    assert config.load(tmp_path / "config.yaml") == cfg
+
+
 def test_save_makes_the_folder_and_names_a_file_it_cannot_write(tmp_path):
     """`seglab plan DATA --save-config runs/plan.yaml` in a fresh folder ended in a traceback
     (FileNotFoundError) because no run had made `runs/` yet."""

@@ -226,7 +226,7 @@ def load(path: str | Path | None = None, overrides: dict[str, Any] | None = None
     values: dict[str, Any] = {}
     if path is not None:
         try:
-            loaded = yaml.safe_load(Path(path).read_text())
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"config file '{path}' does not exist") from None
         except (OSError, UnicodeDecodeError) as err:
@@ -257,7 +257,8 @@ def save(config: ExperimentConfig, path: str | Path) -> None:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(yaml.safe_dump(to_dict(config), sort_keys=False))
+        # names as written (UTF-8), not \uXXXX escapes; a lone surrogate of a file name stays escaped
+        target.write_text(yaml.safe_dump(to_dict(config), sort_keys=False, allow_unicode=True), encoding="utf-8")
     except OSError as err:
         raise ConfigError(f"cannot write the config '{target}': {err.strerror or err}") from None
 

@@ -244,6 +244,35 @@ def test_mlflow_uri_sets_the_option_and_implies_the_logger() -> None:
         == ({"name": "mlflow", "options": {"experiment": "e", "tracking_uri": "u"}},)
 
 
+def test_the_model_card_and_config_sent_keep_names_as_written(tmp_path: Path) -> None:
+    """The model card sent to MLflow and TensorBoard held class names as \\uXXXX escapes
+    (json.dumps' default), and config.yaml's text was read in the locale's encoding."""
+    from seglab import config
+    from seglab.engine.tracking.base import ExperimentLogger, LoggerSpec
+    from seglab.engine.tracking.callback import ExperimentTracking
+    from seglab.runs.run_folder import RunFolder
+
+    sent: dict[str, str] = {}
+
+    class Recording(ExperimentLogger):
+        def __init__(self, run_root: Path, resumed_after: int, **options) -> None:
+            self.continues = False
+        log_params = log_scalars = log_image = close = lambda self, *args: None  # type: ignore[assignment]
+
+        def log_text(self, name: str, text: str, step: int) -> None:
+            sent[name] = text
+
+        def log_file(self, path: Path, step: int) -> None:
+            sent[path.name] = path.read_text(encoding="utf-8")
+
+    run = RunFolder(tmp_path)
+    config.save(config.load(overrides={"data.path": "/data/участок"}), run.config)
+    card = type("Card", (), {"to_dict": lambda self: {"classes": {"names": ["背景", "道路"]}}})()
+    tracking = ExperimentTracking([LoggerSpec("recording", Recording)], run, card, None, epochs=1)  # type: ignore[arg-type]
+    tracking.on_fit_start(type("Trainer", (), {"epoch": 0})())  # type: ignore[arg-type]
+    assert '"背景"' in sent["model_card.json"] and "/data/участок" in sent["config.yaml"]
+
+
 def test_a_plain_folder_as_tracking_uri_becomes_an_absolute_file_uri(tmp_path: Path, monkeypatch) -> None:
     from seglab.engine.tracking.mlflow_logger import store_uri
 

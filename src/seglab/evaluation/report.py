@@ -276,7 +276,7 @@ def examples_section(run: RunFolder, split: str, eval_dir: Path, predictor: Pred
 
 
 def environment_section(run: RunFolder, predictor: Predictor) -> list[str]:
-    return ["<h2>Configuration</h2>", f"<pre>{html.escape(run.config.read_text())}</pre>",
+    return ["<h2>Configuration</h2>", f"<pre>{html.escape(run.config.read_text(encoding='utf-8'))}</pre>",
             "<h2>Environment</h2>",
             '<p class="note">Of the machine that wrote this report, which predicted the examples on '
             f"{html.escape(str(predictor.device))}.</p>",

@@ -55,8 +55,8 @@ class ExperimentTracking(Callback):
         resumed_after = trainer.epoch
         for spec in self.specs:  # one by one: those already open are closed should the next one fail
             self.loggers.append(spec.open(self.run.root, resumed_after))
-        params = flatten_params(yaml.safe_load(self.run.config.read_text()))
-        card = json.dumps(self.card.to_dict(), indent=2)
+        params = flatten_params(yaml.safe_load(self.run.config.read_text(encoding="utf-8")))
+        card = json.dumps(self.card.to_dict(), indent=2, ensure_ascii=False)
         for logger in self.loggers:
             logger.log_file(self.run.config, resumed_after)  # a resume may change some (epochs)
             if not logger.continues:  # a continued record keeps its first params (MLflow's never change)
