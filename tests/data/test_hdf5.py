@@ -577,3 +577,25 @@ def test_hdf5_event_tables_beside_label_folders_are_no_images(tmp_path):
     assert ("train/zurich_city_00_a/events/left/: 1 image files (rectify_map.h5: rectify_map 24x32x2 float32); "
             "1 HDF5 file of 1-D columns only, tables such as an event camera's events, no images: events.h5 "
             "(events/p, events/t, events/x, events/y, ms_to_idx)") in str(refused.value)
+
+
+def test_label_folders_without_their_images_are_said_to_miss_a_download(tmp_path):
+    """DSEC-Semantic's labels (`<seq>/11classes/`, `<seq>/19classes/`) come without its frames, a
+    download of their own: the refusal listed the label folders as images to pair. It now says
+    they hold masks alone; a folder of photos beside them says nothing of the kind."""
+    rng = np.random.default_rng(0)
+    for seq in ("zurich_city_00_a", "zurich_city_01_a"):
+        for labels, count in (("11classes", 11), ("19classes", 19)):
+            (tmp_path / "train" / seq / labels).mkdir(parents=True)
+            for k in range(2):
+                Image.fromarray(rng.integers(0, count, (24, 32)).astype(np.uint8)).save(
+                    tmp_path / "train" / seq / labels / f"{2 * k:06d}.png")
+    with pytest.raises(DataError, match="every folder listed holds label masks .* and none a photo: masks whose "
+                                        "images are not here"):
+        discover(tmp_path)
+    photos = tmp_path / "train" / "zurich_city_00_a" / "rectified"
+    photos.mkdir()
+    Image.fromarray(rng.integers(0, 256, (24, 32, 3)).astype(np.uint8)).save(photos / "frame_a.png")
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert "none a photo" not in str(refused.value)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
                                            looks_unlike_masks, search_folders, walk)
+from seglab.data.discovery.folders.content import masks_alone
 from seglab.data.discovery.naming import (KEY_RULES, looks_like_image_folder, looks_like_mask_folder, stem,
                                           template_rules)
 from seglab.data.discovery.naming.mask_patterns import fixed_name_rule, pattern_for
@@ -82,6 +83,10 @@ def what_was_seen(root: Path) -> str:
                          for route in apart_routes(seen))
         halves = side_by_side_route(seen)
         found += f"\n  {halves}" if halves else ""
+        found += ("\n  every folder listed holds label masks (a few values each) and none a photo: masks whose images "
+                  "are not here, as where a dataset ships its images as a download of their own (DSEC-Semantic's "
+                  "labels, its frames in each sequence's images archive): download the images, unpack them beside "
+                  "the masks and name both: --images DIR --masks DIR") if masks_alone(seen) else ""
     elif deeper:  # Dark Zurich's <zip>/rgb_anon/<split>/<condition>/<sequence>/: the images are there, only deep
         found = f"\nno image files within {MAX_DEPTH} levels: the images lie deeper\n  ({too_deep})"
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from seglab.errors import DataError
 
 _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
 _SNIFFED = 2  # files read per folder to judge its content
+_MOST_JUDGED = 64  # folders judged at most when all must hold masks: more are read no further
 
 
 def ships_mask_files(folders: Iterable[Folder]) -> bool:
@@ -42,6 +43,16 @@ def looks_like_masks(folder: Folder) -> bool:
     fractions (MARIDA's float reflectance in [0, 1) would count as one value once made integer);
     files none of which is a picture do not (MUSES' `event_camera/*.npz`, 1-D arrays of events)."""
     return _mask_verdict(folder) is True
+
+
+def masks_alone(folders: Sequence[Folder]) -> bool:
+    """Whether every one of `folders` (`_MOST_JUDGED` at most) holds label masks and none an image
+    (`looks_unlike_masks`): masks whose images are not there (DSEC-Semantic's `11classes/` and
+    `19classes/` label folders, its frames a download of their own)."""
+    if not folders or len(folders) > _MOST_JUDGED:
+        return False
+    verdicts = [_mask_verdict(folder) for folder in folders]
+    return False not in verdicts and True in verdicts
 
 
 def looks_unlike_masks(folder: Folder) -> bool:
