@@ -513,15 +513,18 @@ def test_files_of_a_format_no_reader_takes_are_named_when_no_layout_fits(tmp_pat
 
 def test_unread_files_are_counted_over_every_folder_not_each_alone(tmp_path):
     """RootNav 2.0 ships `train/` (4 images, 4 `.rsml` root tracings) and `valid/` (2 and 2): the
-    refusal named train's tracings only, valid's 2 being under the 3 a folder had to hold."""
+    refusal named train's tracings only, valid's 2 being under the 3 a folder had to hold; and it
+    said "convert them to PNG or TIFF" of polylines to be drawn."""
     for split, count in (("train", 4), ("valid", 2)):
         for i in range(count):
             write_png(tmp_path / split / f"1_{split}_{i:03d}.png", labels((0, 255)))
             (tmp_path / split / f"1_{split}_{i:03d}.rsml").write_text("<rsml></rsml>")
     with pytest.raises(DataError) as found:
         discover(tmp_path)
-    assert "train/: 4 '.rsml' files, a format seglab does not read" in str(found.value)
-    assert "valid/: 2 '.rsml' files, a format seglab does not read" in str(found.value)
+    assert "train/: 4 '.rsml' files, tracings, polylines (roots, neurites), not images or masks" in str(found.value)
+    assert "valid/: 2 '.rsml' files, tracings" in str(found.value)
+    assert "draw each file's polylines into a mask named as its image" in str(found.value)
+    assert "convert them to PNG or TIFF" not in str(found.value)
 
 
 def test_gzipped_images_are_named_with_the_command_that_decompresses_them(tmp_path):

@@ -46,6 +46,11 @@ _POINT_SUFFIXES = (".pfs", ".pts")  # landmark points: SCR's JSRT contours, ASM/
 _POINT_FILES = ("landmark point lists (contours), not images or masks: seglab reads no points; leave them aside "
                 "where masks ship beside them, else draw each file's points as a polygon into a mask named as its "
                 "image (PIL's ImageDraw.polygon), in a folder of their own, and pass --masks with that folder")
+# polyline tracings: RootNav 2.0's RSML roots (<polyline><point x= y=/>), SWC neurite trees (x y z radius parent)
+_TRACING_SUFFIXES = (".rsml", ".swc")
+_TRACING_FILES = ("tracings, polylines (roots, neurites), not images or masks: seglab reads no tracings; draw each "
+                  "file's polylines into a mask named as its image (PIL's ImageDraw.line, as wide as the structure), "
+                  "in a folder of their own, and pass --masks with that folder")
 _VIDEO_FILES = ("videos: the video-tracings layout reads their traced frames beside a table of the outlines "
                 "(EchoNet-Dynamic's VolumeTracings.csv: FileName,X1,Y1,X2,Y2,Frame; docs/data.md), else save the "
                 "frames to label as images (ffmpeg -i clip.avi frames/clip_%04d.png)")
@@ -134,6 +139,7 @@ def what_was_seen(root: Path) -> str:
                      + (f"gzip-compressed images seglab does not read: decompress them (gunzip -r "
                         f"'{folder}')" if suffix.endswith(".gz") else
                         _POINT_FILES if suffix in _POINT_SUFFIXES else
+                        _TRACING_FILES if suffix in _TRACING_SUFFIXES else
                         _VIDEO_FILES if suffix in VIDEO_SUFFIXES else
                         _ROI_FILES if suffix == _ROI_SUFFIX else
                         hdf5_route(first, suffix) or "a format seglab does not read: convert them to PNG or TIFF")
