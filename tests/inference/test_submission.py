@@ -135,11 +135,18 @@ def test_predict_writes_it(trained_run: Path, tmp_path: Path, capsys: pytest.Cap
     (("road", "sidewalk", "car"), 2, [0, 1, 2]),  # named classes, none a background: the most common is still a class
     (("sky", "background", "car"), 0, [0, 2]),  # the class named so, whatever training stored as most common
     (("class_0", "class_1"), 1, [1]),  # 0/1 masks nothing named: 0 is the background
-], ids=["named, no background", "named background", "unnamed"])
+    (("class_0", "class_1", "class_2"), 0, [1, 2]),  # 0 the most common of classes nothing named
+    (("class_0", "class_1", "class_2"), 2, [0, 1, 2]),  # MaSTr1325's 0 obstacles beside water and sky
+    (("#ffffff", "#141414", "#42a6f6"), 0, [1, 2]),  # colour classes: white on the most pixels first (Rico)
+], ids=["named, no background", "named background", "unnamed", "unnamed, 0 most common", "unnamed, 0 rarer",
+        "colours"])
 def test_rows_leave_out_the_named_background_not_the_most_common_class(names, background, kept):
     """Training stores the most common class as `background` (drawn faint in overlays) where no
-    class is named so; a Hugging Face imagefolder run's `vehicle-car` got no rows."""
-    assert foreground_labels(ClassSpec(names, background=background), multilabel=False) == kept
+    class is named so; a Hugging Face imagefolder run's `vehicle-car` got no rows. Of classes
+    nothing named, class 0 was the background whatever the data said: a rarer class 0 got no rows,
+    and colour classes' background got rows."""
+    colours = [tuple(int(name[i:i + 2], 16) for i in (1, 3, 5)) for name in names] if names[0][0] == "#" else ()
+    assert foreground_labels(ClassSpec(names, colours=colours, background=background), multilabel=False) == kept
 
 
 def test_an_image_named_by_bytes_not_utf8_is_listed_by_those_bytes(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 from scipy import ndimage
 
 from seglab.data.classes import ClassSpec, generic_name
+from seglab.data.encodings.colours import colour_name
 from seglab.data.files.io import read_raw_mask
 from seglab.data.discovery.naming import stem
 from seglab.data.files.rle import ORDERS, encode
@@ -81,13 +82,21 @@ def connected_regions(plane: np.ndarray) -> tuple[np.ndarray, int]:
 
 def foreground_labels(classes: ClassSpec, multilabel: bool) -> list[int]:
     """The labels that get rows: every class of a multi-label model, else all but the background:
-    the class named like it (`ClassSpec.named_background`), else class 0 of classes nothing named
-    (`class_0` of 0/1 masks), else none. Not `ClassSpec.background` as training fills it in: the most common class,
-    drawn faint in overlays, which for named classes without a background (a street scene's road,
-    Hugging Face's `vehicle-car`) is a class to submit like any other."""
+    the class named like it (`ClassSpec.named_background`), else, of classes nothing named
+    (`class_0`, a colour's `#000000`), class 0 where it is the background by the data: of two
+    classes (0/1 masks), or the most common class (`ClassSpec.background` as training fills it in,
+    Severstal's 0 of 0-4; not MaSTr1325's 0 obstacles beside its water and sky), else none. Not the
+    most common class of named classes without a background (a street scene's road, Hugging
+    Face's `vehicle-car`): a class to submit like any other."""
     if multilabel:
         return list(range(classes.num_classes))
     background = classes.named_background
-    if background is None and classes.names[0] == generic_name(0):
+    if background is None and _unnamed(classes) and (classes.num_classes == 2 or classes.background == 0):
         background = 0
     return [label for label in range(classes.num_classes) if label != background]
+
+
+def _unnamed(classes: ClassSpec) -> bool:
+    """Whether every class has the name seglab gives a class nothing names: `class_3`, or its colour."""
+    return all(name in (generic_name(k), colour_name(colour))
+               for k, (name, colour) in enumerate(zip(classes.names, classes.colours)))
