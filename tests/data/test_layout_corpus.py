@@ -2739,6 +2739,21 @@ def test_resize_masks_reads_tiff_masks_at_their_images_size(tmp_path, monkeypatc
     assert main(["inspect", str(root), "--resize-masks"]) == 0
 
 
+def test_the_size_mismatch_hint_offers_resize_masks_only_where_it_reads_the_mask(tmp_path):
+    """`.npy` masks at another resolution were offered `--resize-masks`, which leaves a mask whose
+    header gives no size as it is: the hint now names the resize of the images alone there."""
+    root = tmp_path / "arrays"
+    for i in range(3):
+        mask = np.zeros((64, 36), np.uint8)
+        mask[8:40, 4:28] = 1
+        (root / "masks").mkdir(parents=True, exist_ok=True)
+        np.save(root / "masks" / f"{i}.npy", mask)
+        save(root / "images" / f"{i}.png", photo(i, (48, 27)))
+    problem = next(p for p in audit(discover(root)).fatal if p.code == "size-mismatch")
+    assert "the same aspect ratio" in problem.message and "resize the images to the masks' size" in problem.message
+    assert "--resize-masks" not in problem.message
+
+
 def test_resize_masks_names_the_shipped_mask_on_findings_about_the_mask_alone(tmp_path, monkeypatch):
     """A finding about a screenshot of Rico read with `--resize-masks` said "(resized from
     'semantic_annotations/1.png' ...)": the note on the cached mask went to every file of the pair,

@@ -30,6 +30,7 @@ from seglab.data.classes.mapping import LabelMapping, MaskMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping, drawn_as_outlines
 from seglab.data.encodings.void_bands import band_share
 from seglab.data.files.pixel_budget import max_pixels
+from seglab.data.layouts.resized_masks import resize_target
 from seglab.data.files.read_errors import ReadError
 from seglab.errors import DataError
 
@@ -360,29 +361,31 @@ def _size_problem(pair: Pair, image_hw: tuple[int, ...], mask_hw: tuple[int, ...
             return Problem(pair.mask, f"{message} as shown: its EXIF orientation {orientation} rotates the stored "
                            f"{image_hw[1]}x{image_hw[0]} pixels, which the mask fits", "exif-rotation-mismatch",
                            (pair.image,))
-    return Problem(pair.mask, message + _scale_hint(image_hw, mask_hw), "size-mismatch", (pair.image,))
+    resizable = resize_target(pair) is not None  # not a mask of an array file, whose header gives no size
+    return Problem(pair.mask, message + _scale_hint(image_hw, mask_hw, resizable), "size-mismatch", (pair.image,))
 
 
 _RESIZE_MASKS = ("--resize-masks, which reads each mask resized to its image's size with nearest-neighbour "
                  "resampling (each pixel stays a label), the files as they are")
 
 
-def _scale_hint(image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> str:
+def _scale_hint(image_hw: tuple[int, ...], mask_hw: tuple[int, ...], resizable: bool) -> str:
     """What to do when the mask is the image at another resolution, a resolution and not a pairing
     error: shrunk by one whole factor on both sides (SCR's lung masks are 1024x1024 for JSRT's
     2048x2048 radiographs), or scaled alike on both sides, the same aspect ratio (the COVID-19
-    Radiography Database's 256x256 lung masks for its 299x299 radiographs)."""
+    Radiography Database's 256x256 lung masks for its 299x299 radiographs); `--resize-masks` where
+    it reads the mask (`resizable`)."""
     (image_h, image_w), (mask_h, mask_w) = image_hw[:2], mask_hw[:2]
     ratio = image_h // mask_h if mask_h else 0
+    flag = f", or pass {_RESIZE_MASKS}" if resizable else ""
     if ratio >= 2 and (image_h, image_w) == (mask_h * ratio, mask_w * ratio):
         return (f", exactly {ratio} times the mask on each side: the masks were drawn at a lower resolution; resize "
-                f"the images to the masks' size in a copy of the dataset (1/{ratio} on each side), or pass "
-                f"{_RESIZE_MASKS}")
+                f"the images to the masks' size in a copy of the dataset (1/{ratio} on each side){flag}")
     if not same_aspect_ratio(image_hw, mask_hw):
         return ""
+    copy = "resize the images to the masks' size in a copy of the dataset"
     return (f", {image_h / mask_h:.3g} times the mask on each side (the same aspect ratio): the masks were saved at "
-            f"another resolution; pass {_RESIZE_MASKS}, or resize the images to the masks' size in a copy of the "
-            "dataset")
+            f"another resolution; {f'pass {_RESIZE_MASKS}, or {copy}' if resizable else copy}")
 
 
 def _ignore_problems(index: DatasetIndex, mask_labels: dict[Path, tuple[int, ...]]) -> list[Problem]:

@@ -40,7 +40,7 @@ def resized_masks(index: DatasetIndex, cache_dir: str | None) -> DatasetIndex:
     """`index` with each mask that is its image at another resolution, the same aspect ratio,
     replaced by its copy at the image's size in the cache (see the module docstring)."""
     sizes = {pair.mask: size for pair in index.pairs
-             if pair.mask is not None and (size := _image_size(pair)) is not None}
+             if pair.mask is not None and (size := resize_target(pair)) is not None}
     if not sizes:
         log.warning("%s: --resize-masks reads masks that are their images at another resolution; every mask here "
                     "is its image's size, or of another aspect ratio, so it changes nothing", index.root)
@@ -53,10 +53,11 @@ def resized_masks(index: DatasetIndex, cache_dir: str | None) -> DatasetIndex:
     return index
 
 
-def _image_size(pair: Pair) -> tuple[int, int] | None:
+def resize_target(pair: Pair) -> tuple[int, int] | None:
     """The (H, W) of `pair`'s image when its one mask is that image scaled by one ratio on both
-    sides (`same_aspect_ratio`), by the headers alone; None otherwise, or for files Pillow does
-    not read and masks an EXIF orientation turns."""
+    sides (`same_aspect_ratio`), by the headers alone: the size `--resize-masks` reads the mask
+    at, which the audit's hint offers it for; None otherwise, or for files whose header gives no
+    size (arrays) and masks an EXIF orientation turns."""
     if pair.mask is None or pair.more_masks:
         return None
     try:
