@@ -90,7 +90,7 @@ def _extracted_by_download_manager(archive: Path) -> bool:
     extracted = archive.parent / _DOWNLOAD_MANAGER_FOLDER
     ending = f".{archive.name.lower()}"
     return extracted.is_dir() and any(p.name.lower().endswith(ending) and p.name[:-len(ending)].isupper()
-                                      for p in entries(extracted) if p.is_dir())
+                                      for p in folders_in(extracted))
 
 
 def _top(member: str) -> str:
