@@ -79,3 +79,12 @@ def test_scenes_without_visible_masks_name_the_toolkit_script(tmp_path):
     (root / "test" / "000048" / "mask_visib").rmdir()
     with pytest.raises(DataError, match="calc_gt_masks.py"):
         discover(root)
+
+
+def test_a_frame_listing_no_instance_is_unlabelled(tmp_path):
+    """A frame whose scene_gt.json list is empty has no mask_visib/ file to read: it is left
+    unlabelled, where its pair took the first of no masks (an IndexError)."""
+    root = ycbv(tmp_path / "ycbv")
+    scene(root / "test" / "000049", {0: (), 1: (3,)})
+    index = discover(root)
+    assert len(index.pairs) == 7 and [p.name for p in index.unlabelled] == ["000000.png"]

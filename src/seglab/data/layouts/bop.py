@@ -106,7 +106,7 @@ class BopFormat(FindingFormat[list[Path]]):
             split, group = scene.parent.name, scene.relative_to(root).as_posix()
             objects = scene_objects(scene / SCENE_GT)
             for image in (p for folder in _IMAGE_FOLDERS for p in list_images(scene / folder)):
-                if not image.stem.isdecimal() or int(image.stem) not in objects:
+                if not image.stem.isdecimal() or not objects.get(int(image.stem)):  # no instance: no mask to read
                     unlabelled.append(image)
                     continue
                 masks = [scene / VISIBLE / f"{image.stem}_{gt:06d}.png" for gt in range(len(objects[int(image.stem)]))]
