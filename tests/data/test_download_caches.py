@@ -101,3 +101,13 @@ def test_a_datasets_own_versions_folder_is_read_as_it_is(tmp_path: Path, rounds:
     pairs(tmp_path / "versions" / rounds, range(4))
     pairs(tmp_path / "versions" / rounds.replace("1", "2"), range(10, 14))
     assert len(discover(tmp_path).pairs) == 8
+
+
+def test_a_datasets_own_snapshots_and_refs_folders_are_read_as_they_are(tmp_path: Path) -> None:
+    """Camera snapshots beside reference notes, no hub's `blobs/`: read, not refused as a hub
+    cache whose current revision is not named."""
+    pairs(tmp_path / "snapshots" / "day1", range(3))
+    pairs(tmp_path / "snapshots" / "day2", range(10, 13))
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "notes.txt").write_text("calibration targets")
+    assert len(discover(tmp_path).pairs) == 6

@@ -26,6 +26,8 @@ from seglab.errors import DataError
 logger = logging.getLogger(__name__)
 
 _HUB_REPO_KINDS = ("datasets--", "models--", "spaces--")  # the folders of a hub cache, one per repository
+# a hub repository's folders, all three: a dataset's own `snapshots/` beside `refs/` is no cache
+_HUB_REPO_FOLDERS = ("blobs", "refs", "snapshots")
 _KAGGLE_DONE = ".complete"  # kagglehub's mark of a finished download beside its version folder
 _MOST_REF_BYTES = 256  # refs/main holds a 40-character commit hash
 
@@ -39,7 +41,7 @@ def current_version(root: Path) -> Path:
             naming a snapshot held) among several snapshots; the refusal names them.
     """
     repo = _lone_hub_repository(root) or root
-    if (repo / "snapshots").is_dir() and (repo / "refs").is_dir():
+    if all((repo / name).is_dir() for name in _HUB_REPO_FOLDERS):
         return _hub_snapshot(repo)
     versions = root / "versions" if (root / "versions").is_dir() and _visible(root) == [root / "versions"] else root
     numbered = _version_folders(versions) if versions.name == "versions" else {}
