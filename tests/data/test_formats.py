@@ -316,6 +316,19 @@ def test_a_folder_of_images_alone_is_said_so_before_the_layouts(tmp_path):
     assert "only images" not in str(refused.value)
 
 
+def test_a_folder_of_label_masks_alone_is_not_said_to_hold_only_images(tmp_path):
+    """A lone folder of masks (a few values each) was said both to hold 'only images, and no
+    masks' and, two lines on, label masks whose images are not here: now the second alone."""
+    (tmp_path / "out").mkdir()
+    for k in range(3):
+        values = np.zeros((16, 16), np.uint8)
+        values[k:k + 6, 2:9] = 1 + k % 2
+        Image.fromarray(values).save(tmp_path / "out" / f"{k}.png")
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert "only images" not in str(refused.value) and "masks whose images are not here" in str(refused.value)
+
+
 def test_datasets_side_by_side_are_named_with_one_to_pass(tmp_path):
     """SegInW: `seginw/<dataset>/{train,valid}/_annotations_min1cat.coco.json`, 25 Roboflow COCO
     exports in one folder: 'no known dataset layout' named none of them."""

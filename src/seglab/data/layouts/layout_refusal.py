@@ -173,10 +173,11 @@ def what_was_seen(root: Path) -> str:
 def _images_alone_line(root: Path, seen: Sequence[Folder], listing: _Listing) -> str:
     """The diagnosis for one folder of pictures of one kind and nothing else (a first try with the
     images one means to label, or to predict), else nothing: 'no known dataset layout' and the
-    layouts' list read as if masks were there in a form seglab did not know."""
+    layouts' list read as if masks were there in a form seglab did not know. Nothing for a folder
+    of label masks (`masks_alone`), said to miss its images instead."""
     names = [name for _, files in listing for name in files]
     if (len(seen) != 1 or len(names) != len(seen[0].files) or len({Path(n).suffix.lower() for n in names}) != 1
-            or looks_like_mask_folder(seen[0].path.name)):
+            or looks_like_mask_folder(seen[0].path.name) or masks_alone(seen)):
         return ""
     return (f"\nonly images: {len(names)} '{Path(names[0]).suffix}' files in '{seen[0].path}', and no masks or labels; "
             "seglab trains on images with their masks (a mask folder beside the image folder, a mask file beside "
