@@ -1051,6 +1051,20 @@ def test_deepscores_categories_before_a_million_annotations_are_read_from_the_fi
     assert peak < 16 << 20, f"{peak:,} bytes held to read {train.stat().st_size:,}"
 
 
+def test_a_segments_ai_release_of_many_samples_names_its_categories_from_its_head(tmp_path):
+    """A release JSON over a class table's 4 MB (some thousand samples) was read for the OBB
+    schema alone and named no category: the masks' classes went unnamed. Its
+    `dataset.task_attributes`, ahead of the samples, names them."""
+    segments_ai(tmp_path)
+    release = tmp_path / "cells-v0.1.json"
+    values = json.loads(release.read_text())
+    values["samples"] = [{"name": f"slide_{k:05d}.png", "uuid": "0" * 1000} for k in range(4_500)]
+    release.write_text(json.dumps(values))
+    assert release.stat().st_size > 4 << 20
+    names = value_names_from_label_json(release)
+    assert names is not None and names.names == {0: "background", 1: "cell", 2: "nucleus"}
+
+
 def cvc_colondb(root: Path, polyp: str = "p") -> None:
     """CVC-ColonDB as CVC first shipped it: `<n>.bmp` frames beside their polyp masks `p<n>.bmp`,
     non-informative region masks `s<n>.bmp` and polyp contours `c<n>.bmp`, all in one folder."""

@@ -44,7 +44,9 @@ _NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group"), "gray
 # a grey-code column holds the mask values, beside a column of the class ids they stand for (the EL benchmark's Label)
 _CLASS_ID_COLUMNS = {"gray": ("label",), "grey": ("label",)}
 MAX_MASK_VALUE = 65535  # a 16-bit mask's largest value: a table naming one past it, or below 0, names no mask value
-_OBB_KEYS = re.compile(r'"(annotation_sets|categories)"\s*:\s*')  # the OBB schema's keys `_category_colours` reads
+# the keys naming categories ahead of a large file's annotations: the OBB schema's, which `_category_colours`
+# reads, and Segments.ai's release `dataset.task_attributes` (`_release_categories`), before its samples
+_HEAD_KEYS = re.compile(r'"(annotation_sets|categories|task_attributes)"\s*:\s*')
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,7 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     name (`_labels_by_name`), or a file of the Oriented Bounding Box schema naming each category's
     value in the masks (DeepScores v2's `deepscores_train.json`, `_category_colours`). None for any
     other JSON, so that any file beside the data can be tried. A file larger than a class table
-    holds annotations: only its head is read, for the OBB schema's categories (`_head_category_colours`).
+    holds annotations: only its head is read, for the categories named before them (`_head_categories`).
 
     Raises:
         DataError: an unreadable file, or JSON that repeats a key in one object, naming it.
@@ -303,7 +305,7 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     path = Path(path)
     try:
         if path.stat().st_size > CLASS_TABLE_BYTES:
-            return _head_category_colours(path)
+            return _head_categories(path)
         values = json_value(regular_text(path, encoding="utf-8"))
     except (OSError, UnicodeDecodeError, RepeatedKeyError) as err:  # a repeated key: JSON, but a corrupt export
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
@@ -325,19 +327,20 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     return ValueNames(path, dict(enumerate(names)), void)
 
 
-def _head_category_colours(path: Path) -> ValueNames | None:
-    """`_category_colours` of a JSON too large to parse whole, from the `annotation_sets` and
-    `categories` its first `CLASS_TABLE_BYTES` hold, each value parsed alone: DeepScores v2's
+def _head_categories(path: Path) -> ValueNames | None:
+    """`_release_categories` or `_category_colours` of a JSON too large to parse whole, from the
+    values of `_HEAD_KEYS` its first `CLASS_TABLE_BYTES` hold, each parsed alone: DeepScores v2's
     deepscores_train.json keeps its 270 categories before a million annotations, which parsed took
-    ten times the file's size in memory (2 GB for 240 MB) to name five values."""
+    ten times the file's size in memory (2 GB for 240 MB) to name five values; a Segments.ai
+    release of some thousand samples names its categories before them."""
     head, values = file_head(path, CLASS_TABLE_BYTES), {}
-    for found in _OBB_KEYS.finditer(head):
+    for found in _HEAD_KEYS.finditer(head):
         if found[1] not in values:
             try:
                 values[found[1]] = json.JSONDecoder().raw_decode(head, found.end())[0]
             except (ValueError, RecursionError):  # cut off by the head's end, or no JSON value
                 continue
-    names = _category_colours(values)
+    names = _release_categories({"dataset": values}) or _category_colours(values)
     return ValueNames(path, names) if names is not None and len(names) > 1 else None
 
 
