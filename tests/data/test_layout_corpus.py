@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import tracemalloc
 from collections import Counter
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -899,6 +901,27 @@ def test_a_refused_folder_wrapping_the_dataset_says_its_warnings_once(tmp_path, 
     said = [r.getMessage() for r in caplog.records if "no naming read side by side pairs" in r.getMessage()]
     assert len(said) == 1, said
     assert said[0].startswith(f"{tmp_path}: 2 folder(s)")
+
+
+def test_a_locked_folder_inside_a_wrapped_dataset_is_said_by_the_reading_that_stands(tmp_path, caplog):
+    """The folder holding muses/ alone is refused, then read as muses/: a folder there that may not
+    be listed was said by the refused reading, whose words are dropped, and then remembered as said:
+    passed over without a word. Now said once."""
+    muses(tmp_path / "muses")
+    (tmp_path / "muses" / "locked" / "x").mkdir(parents=True)
+    real = os.scandir
+
+    def scandir(path="."):  # a folder without read permission (root reads any: no chmod in a test run as root)
+        if not isinstance(path, int) and os.path.basename(os.fsdecode(path)) == "locked":
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real(path)
+
+    with mock.patch("os.scandir", scandir), caplog.at_level(logging.WARNING, logger="seglab"):
+        index = discover(tmp_path)
+    assert index.root == tmp_path / "muses"
+    said = [r.getMessage() for r in caplog.records if "cannot be listed" in r.getMessage()]
+    assert said == [f"'{tmp_path / 'muses' / 'locked'}' cannot be listed (Permission denied): passed over; give read "
+                    f"permission (chmod -R u+rX {tmp_path / 'muses' / 'locked'}) to read it"]
 
 
 def test_images_sharing_a_mask_keyed_by_a_digit_int_does_not_read_are_said_not_a_traceback(tmp_path, caplog):

@@ -56,6 +56,22 @@ def once_per_listing(key: tuple[object, ...], compute: Callable[[], _Found]) -> 
     return listings[key]  # type: ignore[return-value]
 
 
+def forgetting() -> Callable[[], None]:
+    """A call that forgets what `once_per_listing` remembered since this one: a reading whose logged
+    words are dropped (DATA refused, then read through the folder it wraps) drops what it listed and
+    said with them, so that the reading that stands lists and says it again (a locked folder it
+    passes over, said once by the dropped reading and never by the one that stands)."""
+    listings = _LISTINGS.get()
+    if listings is None:
+        return lambda: None
+    before = set(listings)
+
+    def forget() -> None:
+        for key in set(listings) - before:
+            del listings[key]
+    return forget
+
+
 def skipped_folder(name: str) -> bool:
     """Whether a folder is never data: hidden, a Mac archive's `__MACOSX`, a cache, a run's output."""
     return name.startswith(".") or name.lower() in _SKIPPED

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from seglab.data.files.folder_listing import entries, listable
+from seglab.data.files.folder_listing import entries, forgetting, listable
 from seglab.data.discovery.folders import skipped_folder
 from seglab.errors import DataError
 
@@ -38,6 +38,7 @@ def read_inside_wrappers(root: Path, read: Callable[[Path], _Read]) -> tuple[Pat
     if lone_folder(root) is None:
         return root, read(root)
     with _held_logs() as said:
+        forget = forgetting()  # what a dropped reading listed and said, said again by the one that stands
         try:
             return root, read(root)
         except DataError as refusal:
@@ -45,6 +46,7 @@ def read_inside_wrappers(root: Path, read: Callable[[Path], _Read]) -> tuple[Pat
             inner, depth = lone_folder(root), 1
             while inner is not None and depth <= _MOST_WRAPPERS:
                 said.clear()
+                forget()
                 try:
                     found = read(inner)
                 except DataError:
