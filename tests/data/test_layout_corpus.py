@@ -4793,6 +4793,20 @@ def test_rgbd_frames_pair_their_colour_image_and_leave_depth_out(tmp_path):
     assert relative(index) == ["scene_1/0000_color.png", "scene_1/0001_color.png"]
 
 
+def test_a_label_folders_colour_renderings_beside_its_label_ids_are_no_rival_masks(tmp_path):
+    """`labels/x_color.png` beside `labels/x_labelids.png` for `images/x.png`: with `_color` dropped
+    from names as an RGB-D frame's photo word, both masks keyed as the image and the dataset was
+    refused as two rival namings to pick from; the colour renderings are left out, as before."""
+    for i in range(3):
+        save(tmp_path / "images" / f"{i:04d}.png", photo(i))
+        save(tmp_path / "labels" / f"{i:04d}_labelids.png", labels(i, (0, 1, 2)))
+        save(tmp_path / "labels" / f"{i:04d}_color.png",
+             np.array([(0, 0, 0), (255, 0, 0), (0, 0, 255)], np.uint8)[labels(i, (0, 1, 2))])
+    index = discover(tmp_path)
+    assert sorted(p.mask.name for p in index.pairs) == [f"{i:04d}_labelids.png" for i in range(3)]
+    assert sorted(p.name for p in index.ignored) == [f"{i:04d}_color.png" for i in range(3)]
+
+
 def test_a_leading_colour_word_names_the_photo_of_a_frame(tmp_path):
     """DexYCB: `<subject>/<sequence>/<camera>/color_000000.jpg` beside `aligned_depth_to_color_000000.png`
     (16-bit) and `labels_000000.npz` (its `seg` array the mask, beside pose arrays). No naming paired

@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.encodings.cityscapes import label_ids_namings
-from seglab.data.discovery.naming import stem, words
-from seglab.data.discovery.naming.affixes import is_numbered_mask
+from seglab.data.discovery.naming import looks_like_mask_folder, stem, words
+from seglab.data.discovery.naming.affixes import is_numbered_mask, photo_named
 from seglab.data.discovery.naming.folder_roles import CLASS_WORDS
 from seglab.data.discovery.naming.learned_rules import naming_rule_name
 from seglab.data.discovery.naming.mask_patterns import template_rules
@@ -179,6 +179,18 @@ def class_map_namings(namings: dict[str, list[Path]]) -> tuple[str, ...] | None:
     return tuple(classes) if len(namings) == 2 and len(classes) == 1 and len(objects) == 1 else None
 
 
+def colour_rendering_namings(namings: dict[str, list[Path]]) -> tuple[str, ...] | None:
+    """Of two rival mask namings, the other where one names its files a photo by a colour word
+    (`photo_named`: `{stem}_color.png`) in folders named for labels: there the colour rendering of
+    the masks (`labels/x_color.png` beside `labels/x_labelids.png`, as GOOSE ships them), whose
+    word `strip_affixes` drops as an RGB-D frame's photo's; else None."""
+    coloured = [t for t in namings if photo_named(Path(t).stem)]
+    if len(namings) != 2 or len(coloured) != 1 or not all(
+            any(looks_like_mask_folder(part) for part in mask.parent.parts) for mask in namings[coloured[0]]):
+        return None
+    return tuple(t for t in namings if t != coloured[0])
+
+
 # each rule reading one annotation of two namings, and how the log says it: what the namings are,
 # the kept ones, the others
 _ONE_ANNOTATION = (
@@ -186,6 +198,7 @@ _ONE_ANNOTATION = (
     (watershed_namings, ("PixelAnnotationTool's watershed masks and the strokes they grew from", "watershed masks",
                          "strokes")),
     (class_map_namings, ("class maps and object maps of one rendering", "class maps", "object maps")),
+    (colour_rendering_namings, ("masks and their colour renderings", "masks", "colour renderings")),
 )
 
 
