@@ -88,3 +88,12 @@ def test_a_frame_listing_no_instance_is_unlabelled(tmp_path):
     scene(root / "test" / "000049", {0: (), 1: (3,)})
     index = discover(root)
     assert len(index.pairs) == 7 and [p.name for p in index.unlabelled] == ["000000.png"]
+
+
+def test_a_scene_given_as_data_names_its_pairs_as_in_its_split(tmp_path):
+    """`seglab inspect ycbv/test/000048`: the scene's pairs were named `._000000`, as macOS'
+    AppleDouble files are (left out of listings), grouped as `.`."""
+    root = ycbv(tmp_path / "ycbv")
+    index = discover(root / "test" / "000048")
+    assert sorted((p.name, p.split, p.group) for p in index.pairs) == [
+        ("000048_000000", "test", "000048"), ("000048_000001", "test", "000048")]

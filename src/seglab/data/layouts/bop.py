@@ -103,7 +103,8 @@ class BopFormat(FindingFormat[list[Path]]):
             if not (scene / VISIBLE).is_dir():
                 raise DataError(f"'{scene}' holds {SCENE_GT} but no {VISIBLE}/ of object masks (BOP releases "
                                 "before 2020 ship none): make them with the bop_toolkit's scripts/calc_gt_masks.py")
-            split, group = scene.parent.name, scene.relative_to(root).as_posix()
+            # a scene given as DATA is named as in its split folder (`000048`), not `.`
+            split, group = scene.parent.name, scene.relative_to(root.parent if scene == root else root).as_posix()
             objects = scene_objects(scene / SCENE_GT)
             for image in (p for folder in _IMAGE_FOLDERS for p in list_images(scene / folder)):
                 if not image.stem.isdecimal() or not objects.get(int(image.stem)):  # no instance: no mask to read
