@@ -468,6 +468,18 @@ def test_the_readers_of_a_folder_tell_its_files_from_its_folders_by_the_listing(
     assert most <= 8, most  # the reads of the masks sampled for their encoding (was 24: the listings' readers, each)
 
 
+def test_a_folders_files_match_a_pattern_in_the_case_its_system_matches_names(tmp_path, monkeypatch):
+    """The listing's `matching` took the place of `folder.glob`, which on Windows matches names in
+    any case (`A.JSON` for `*.json`); it matched case-sensitively there. Here Windows' normcase."""
+    from seglab.data.files.folder_listing import matching
+
+    (tmp_path / "A.JSON").write_text("{}")
+    (tmp_path / "b.json").write_text("{}")
+    assert [p.name for p in matching(tmp_path, "*.json")] == ["b.json"]  # POSIX: case-sensitive, as glob
+    monkeypatch.setattr(os.path, "normcase", str.lower)
+    assert sorted(p.name for p in matching(tmp_path, "*.json")) == ["A.JSON", "b.json"]
+
+
 def test_the_annotation_formats_look_into_a_tree_without_their_files_at_its_top_alone(tmp_path, monkeypatch):
     """The annotation formats' nine searches (COCO, VIA's JSON and CSV, CVAT, ...) each looked for
     the one folder wrapping a dataset by looking into every folder of a tree without images, a

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import TypeVar
 
@@ -153,8 +153,9 @@ def matching(folder: Path, pattern: str) -> list[Path]:
     """`folder.glob(pattern)` for a pattern of names alone (`*.json`, `[Rr][Ee][Aa][Dd][Mm][Ee]*`),
     on the one `listing` of the folder: the readers of class tables, READMEs and annotation files
     each globbed the mask folder again (20,000 masks: a dozen listings an inspect). Nothing where
-    `folder` is missing or no folder, as glob finds nothing there."""
-    return [p for p in side_entries(folder) if fnmatchcase(p.name, pattern)]
+    `folder` is missing or no folder, as glob finds nothing there; in any case where the system's
+    names are (Windows: `A.JSON` for `*.json`), as glob matches (`fnmatch`, by `os.path.normcase`)."""
+    return [p for p in side_entries(folder) if fnmatch(p.name, pattern)]
 
 
 def side_entries(folder: Path) -> list[Path]:
