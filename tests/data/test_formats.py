@@ -478,6 +478,8 @@ def test_a_folders_files_match_a_pattern_in_the_case_its_system_matches_names(tm
     assert [p.name for p in matching(tmp_path, "*.json")] == ["b.json"]  # POSIX: case-sensitive, as glob
     monkeypatch.setattr(os.path, "normcase", str.lower)
     assert sorted(p.name for p in matching(tmp_path, "*.json")) == ["A.JSON", "b.json"]
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    assert matching(tmp_path / "loop", "*.json") == []  # a link that loops: nothing, as glob finds, not OSError
 
 
 def test_the_annotation_formats_look_into_a_tree_without_their_files_at_its_top_alone(tmp_path, monkeypatch):

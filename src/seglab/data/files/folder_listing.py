@@ -159,12 +159,13 @@ def matching(folder: Path, pattern: str) -> list[Path]:
 
 
 def side_entries(folder: Path) -> list[Path]:
-    """What `folder` holds (`entries`), but nothing where it is missing or no folder, as a glob
-    finds nothing there: for the readers of side files (READMEs, class tables) beside paths that
-    may name no folder (a manifest's pairs in a folder since removed)."""
+    """What `folder` holds (`entries`), but nothing where it is missing, no folder or cannot be
+    listed (a link that loops), as a glob finds nothing there: for the readers of side files
+    (READMEs, class tables) beside paths that may name no folder (a manifest's pairs in a folder
+    since removed)."""
     try:
         return list(listing(folder).paths)
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:
         return []
 
 
