@@ -156,7 +156,8 @@ def test_the_refusals_manifest_advice_runs_as_written(tmp_path: Path) -> None:
         rows.append(f"scans/scan{i}.nii.gz,things/obj_{i + 7}.nii.gz")
     with pytest.raises(DataError) as refusal:
         discover(tmp_path)
-    command = re.search(r"(seglab inspect --manifest \S+) \(docs/data.md\)$", str(refusal.value))
+    # the advice ends its line; the layouts looked for follow (de60d002)
+    command = re.search(r"(seglab inspect --manifest \S+) \(docs/data.md\)$", str(refusal.value), re.MULTILINE)
     assert command is not None, str(refusal.value)
     args = shlex.split(command.group(1))[1:]
     Path(args[-1]).write_text("\n".join(rows) + "\n")
