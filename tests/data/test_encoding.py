@@ -486,9 +486,11 @@ def test_each_folders_object_settings_name_its_values_and_a_single_objects_255_i
     assert MaskMapping.from_dict(index.mapping.to_dict()) == index.mapping  # as a run folder stores it
 
 
-def test_regions_are_counted_only_on_lossless_masks_that_may_paint_levels_between_0_and_255(tmp_path: Path) -> None:
-    """Region counts serve `_painted_levels` alone: masks of 0 and 255 only, of values past 255,
-    or JPEG are sampled without them."""
+def test_regions_are_counted_on_lossy_masks_and_lossless_ones_that_may_paint_levels_between_0_and_255(
+    tmp_path: Path
+) -> None:
+    """Region counts serve `_painted_levels` and `lossy_labels`: lossless masks of 0 and 255 only,
+    or of values past 255, are sampled without them; in JPEG ones a region is a 5x5 patch."""
     from seglab.data.encodings.mask_sample import sample_masks
     block = np.zeros((32, 32), np.uint8)
     block[4:20, 4:20] = 255
@@ -499,8 +501,9 @@ def test_regions_are_counted_only_on_lossless_masks_that_may_paint_levels_betwee
         Image.fromarray(array).save(tmp_path / name, quality=95)
     sample = sample_masks(sorted(tmp_path / name for name in arrays))
     assert len(sample.labels) == 4
-    assert list(sample.label_filled) == [tmp_path / "ids.png"]
+    assert list(sample.label_filled) == [tmp_path / "ids.jpg", tmp_path / "ids.png"]
     assert sample.label_filled[tmp_path / "ids.png"][12] == 36  # the 8x8 patch less its edge
+    assert sample.label_filled[tmp_path / "ids.jpg"][12] <= 16  # the 8x8 patch less two pixels round
 
 
 def test_0_255_masks_white_on_most_pixels_warn_that_black_may_mark_the_objects(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ from seglab.data.encodings.bit_sets import BitSetsMapping
 from seglab.data.encodings.channel_classes import ChannelClassesMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping
 from seglab.data.encodings.alpha_masks import AlphaMapping
+from seglab.data.encodings.lossy_labels import NearestLabelMapping
 
 EXAMPLES = {
     "identity": IdentityMapping(),
@@ -71,6 +72,7 @@ EXAMPLES = {
     "ade20k": Ade20kMapping((2978, 0, 447), -1, others_ignored=True),
     "filled-outlines": FilledOutlineMapping(ColourMapping(((0, 0, 0), (255, 0, 0)), void=((9, 9, 9),)), 255),
     "alpha": AlphaMapping(),
+    "nearest-label": NearestLabelMapping((0, 1, 2, 255)),
 }
 
 

@@ -71,6 +71,8 @@ CHECKS: dict[str, Check] = {
     "grey-mask-for-colours": Check(FATAL, "save it as an RGB mask in the class colours of classes.json"),
     "unknown-colour": Check(FATAL, "add the colours to classes.json (a colour of no class to \"void_colours\"), "
                             "or repaint those pixels"),
+    "unknown-label": Check(FATAL, "save the masks as PNG, or declare every class in classes.json \"names\" (a value "
+                           "of no class as --ignore-index)"),
     "mask-not-integer": Check(FATAL, "round or re-export the mask as integer class indices"),
     "mask-not-finite": Check(FATAL, "replace NaN/inf labels by a class or the ignore label"),
     "bad-mask": Check(FATAL, "fix the mask so that the dataset's mask mapping accepts it"),

@@ -379,13 +379,9 @@ class NearestColourMapping(ColourMapping):
     def _refuse_filled(self, colours: np.ndarray, nearest: np.ndarray, inverse: np.ndarray) -> None:
         """Raise for colours beyond a JPEG shift (`NEAR`) of every class colour that fill regions."""
         far = np.abs(colours - np.array(self.table, dtype=np.int64)[nearest]).max(axis=1) > NEAR
-        if not far.any():
-            return
-        filled = np.bincount(inverse[filled_pixels(inverse)], minlength=len(colours))
-        found = np.flatnonzero(far & (filled >= SOLID))
+        found, pixels = filling_regions(far, inverse)
         if not len(found):
             return
-        pixels = np.bincount(inverse.ravel(), minlength=len(colours))
         listed = ", ".join(f"{tuple(colours[i].tolist())} ({pixels[i]:,} px)" for i in found[:5])
         raise MappingError(
             f"mask has colours that are no class colour and fill regions, not antialiased or JPEG edges: {listed}; "
@@ -395,23 +391,41 @@ class NearestColourMapping(ColourMapping):
         )
 
 
+def filling_regions(flagged: np.ndarray, inverse: np.ndarray, reach: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(indices of the `flagged` distinct values that fill regions, `SOLID` pixels inside patches
+    of `reach` (`filled_pixels`); pixels of each value) of a mask of value indices `inverse`:
+    values no edge explains, which snapping would merge into a class."""
+    if not flagged.any():  # no pass over the mask: most masks hold no such value
+        return np.flatnonzero(flagged), np.zeros(len(flagged), np.int64)
+    filled = np.bincount(inverse[filled_pixels(inverse, reach)], minlength=len(flagged))
+    return np.flatnonzero(flagged & (filled >= SOLID)), np.bincount(inverse.ravel(), minlength=len(flagged))
+
+
 def nearest_colour(colours: np.ndarray, table: tuple[tuple[int, int, int], ...]) -> np.ndarray:
     """Index into `table` of the colour nearest to each of `colours` (N, 3)."""
     gaps = colours[:, None, :].astype(np.int64) - np.array(table, dtype=np.int64)[None]
     return np.argmin((gaps * gaps).sum(axis=2), axis=1).astype(np.int64)
 
 
-def filled_pixels(values: np.ndarray) -> np.ndarray:
-    """(H, W) bool: pixels whose 8 neighbours share their value, the inside of a region of it.
+def filled_pixels(values: np.ndarray, reach: int = 1) -> np.ndarray:
+    """(H, W) bool: pixels whose neighbours within `reach` (8 for 1, a 5x5 patch for 2) share
+    their value, the inside of a region of it.
 
     Antialiasing and JPEG leave in-between colours one or two pixels wide along edges, never a
     3x3 patch of one exact colour; a painted class has such patches. Border pixels are never inside.
     """
-    across = np.zeros(values.shape, bool)  # the left and right neighbours share the value
-    across[:, 1:-1] = (values[:, :-2] == values[:, 1:-1]) & (values[:, 1:-1] == values[:, 2:])
+    height, width = values.shape
+    if min(height, width) <= 2 * reach:
+        return np.zeros(values.shape, bool)
+    across = np.zeros(values.shape, bool)  # the neighbours left and right within `reach` share the value
+    across[:, reach:width - reach] = True
+    for dx in range(-reach, reach + 1):
+        across[:, reach:width - reach] &= values[:, reach + dx:width - reach + dx] == values[:, reach:width - reach]
     inside = np.zeros(values.shape, bool)
-    inside[1:-1] = (across[:-2] & across[1:-1] & across[2:]
-                    & (values[:-2] == values[1:-1]) & (values[1:-1] == values[2:]))
+    inside[reach:height - reach] = True
+    for dy in range(-reach, reach + 1):
+        inside[reach:height - reach] &= across[reach + dy:height - reach + dy] & (
+            values[reach + dy:height - reach + dy] == values[reach:height - reach])
     return inside
 
 

@@ -6,7 +6,9 @@ mask mapping (and, where the masks define them, the classes):
 - label masks (grey, palette indices, .npy, the first channel of 16-bit RGB): the values are
   the labels, or pack class and instance as class * 1000 (256, 100) + instance (`class_instances`: KITTI MOTS, VIPSeg); 0/255 masks (and 16-bit 0/65535 ones) become 0/1, and 0/255 masks with
   antialiased or JPEG edges are thresholded at 128, unless values between fill regions of a lossless
-  mask: those are labels (Falling Things' object ids 12, 24, ... beside 255);
+  mask: those are labels (Falling Things' object ids 12, 24, ... beside 255); in label masks saved
+  lossy (JPEG, lossy WebP) the values past the classes that fill no region, JPEG's ringing along
+  edges (3, 4 beside 0/1/2), snap to the nearest class value (`lossy_labels`);
 - integer masks of bit sets, a bit per class and classes that overlap (`bit_sets`: PENGWIN's X-ray
   fragments), are read multi-label, a class per bit the masks use;
 - colour masks: each colour with a real share of the pixels, or that fills regions of its own,
@@ -87,6 +89,7 @@ from seglab.data.encodings.colours import (
     edge_noise,
     near_colour,
 )
+from seglab.data.encodings.lossy_labels import NearestLabelMapping, lossy_label_classes
 from seglab.data.encodings.mask_sample import MaskSample, sample_masks
 from seglab.data.encodings.numbered_objects import numbered_objects_problem
 from seglab.data.encodings.object_channels import ObjectChannelsMapping, object_channels_problem
@@ -95,6 +98,7 @@ from seglab.data.encodings.palettes import known_palette, partly_known, void_una
 from seglab.data.encodings.red_classes import VOID, RedClassMapping, red_class_labels
 from seglab.data.encodings.rgb_ids import LABELS_FILE
 from seglab.data.files.index import Problem
+from seglab.data.files.lossy import lossy_format
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -112,6 +116,7 @@ ENCODED_IDS = 50  # colour masks with this many colours, near ones filling regio
 # black on 4%): well above ISBI 2012's white cells around black membranes (white on 78%, membranes its class 0), and
 # objects drawn white seldom cover nine pixels in ten
 WHITE_BACKGROUND = 0.9
+_LISTED_SNAPS = 8  # snapped values of lossy label masks named one by one in the warning
 ENCODING_CODES = ("snapped-pixels", "instance-ids", "white-background")  # findings that depend on the chosen mapping
 
 
@@ -265,9 +270,29 @@ def _bit_set_encoding(bits: tuple[int, ...], classes: ClassSpec | None, seen: fr
 
 def _identity_encoding(sample: MaskSample, classes: ClassSpec | None, seen: frozenset[int]) -> Encoding:
     """Label masks read as they are, with the `instance-ids` warning where, without declared
-    classes, their values number objects (`numbered_objects`), a void 255 border or not."""
+    classes, their values number objects (`numbered_objects`), a void 255 border or not; lossy
+    ones with their edges' ringing snapped to the values that fill regions (`lossy_labels`)."""
     instances = numbered_objects_problem(sample) if classes is None else None
-    return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
+    problems = (instances,) if instances else ()
+    found = lossy_label_classes(sample, classes) if _mostly_lossy(sample, sample.labels) else None
+    if found is None:
+        return Encoding(classes, IdentityMapping(), problems, values=seen)
+    mapping = NearestLabelMapping(found[0])
+    return Encoding(classes, mapping, (*problems, _ringing_problem(sample, mapping, found[1])), values=seen)
+
+
+def _ringing_problem(sample: MaskSample, mapping: NearestLabelMapping, noise: set[int]) -> Problem:
+    """The `snapped-pixels` warning of lossy label masks: their format, class values, and each value snapped."""
+    formats = "/".join(sorted({str(lossy_format(path)) for path in sample.lossy & sample.labels.keys()}))
+    labels, snaps = mapping.labels, sorted(noise)
+    listed = ", ".join(f"{v} to {mapping.apply(np.array([[v]]))[0, 0]}" for v in snaps[:_LISTED_SNAPS])
+    run = len(labels) > 2 and len(labels) == labels[-1] - labels[0] + 1
+    values = f"{labels[0]} to {labels[-1]}" if run else ", ".join(map(str, labels))
+    fill = "s that fill" if len(snaps) > 1 else " that fills"
+    what = (f"hold {len(snaps)} value{fill} no region of these {formats} masks, beyond their class values {values}: "
+            f"the ringing a lossy save leaves along edges; each was snapped to the nearest class value "
+            f"({listed}{', ...' * (len(snaps) > _LISTED_SNAPS)})")
+    return _snapped_problem(sample, sample.labels, noise, what)
 
 
 def _white_background_problem(sample: MaskSample, white: float) -> Problem | None:
@@ -285,9 +310,10 @@ def _white_background_problem(sample: MaskSample, white: float) -> Problem | Non
 def _painted_levels(sample: MaskSample, between: set[int]) -> set[int]:
     """The values between 0 and 255 that fill regions (`SOLID` pixels inside regions of one value)
     in a lossless mask: labels (Falling Things' object ids 12, 24, ... beside its 255), as the
-    ramp of an antialiased edge is a pixel or two wide. Lossy masks are not asked (`label_filled`
-    holds none): JPEG leaves near-flat areas of 1 or 254 inside the regions of 0 and 255."""
-    return {v for filled in sample.label_filled.values() for v in between if filled[v] >= SOLID}
+    ramp of an antialiased edge is a pixel or two wide. Lossy masks are not asked: JPEG leaves
+    near-flat areas of 1 or 254 inside the regions of 0 and 255."""
+    return {v for path, filled in sample.label_filled.items() if path not in sample.lossy
+            for v in between if filled[v] >= SOLID}
 
 
 def _soft(values: Counter[int], between: set[int], near: int, total: int, masks: list[Counter[int]]) -> bool:

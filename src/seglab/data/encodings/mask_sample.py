@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 SAMPLE = 200  # masks read to choose an encoding: every mask of most datasets
 REGION_SAMPLE = 20  # label masks whose values' regions are counted, to tell object numbers from classes
 MAX_OBJECTS = 5000  # values in one mask beyond which regions are not counted (noise, not objects)
+# `filled_pixels` reach in lossy label masks: a 5x5 patch, as JPEG's ringing may hold a 3x3 one (`lossy_labels`)
+LOSSY_REACH = 2
 T = TypeVar("T")
 
 
@@ -39,8 +41,8 @@ class MaskSample:
         labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
         colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
         filled: per colour mask, colour code -> pixels inside regions of it (`filled_pixels`).
-        label_filled: likewise per lossless label mask of values 0..255, one between them
-            (`_may_paint_levels`), value -> pixels inside regions of it.
+        label_filled: likewise per label mask of values 0..255, lossy or one between them
+            (`_may_paint_levels`), value -> pixels inside regions of it (5x5 patches in lossy masks).
         regions: per label mask of the first `REGION_SAMPLE` with a value that may number an
             object (`object_values`; integer masks), (such values, those that form one connected region).
         colour_regions: likewise per colour mask with a colour besides black, for colours.
@@ -141,7 +143,8 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():
             sample.labels[path] = counts = _value_counts(labels)
             if _may_paint_levels(counts, path in sample.lossy):
-                sample.label_filled[path] = counts - _value_counts(labels[~filled_pixels(labels)])
+                reach = LOSSY_REACH if path in sample.lossy else 1
+                sample.label_filled[path] = counts - _value_counts(labels[~filled_pixels(labels, reach)])
             objects = object_values(counts)
             if len(sample.regions) < REGION_SAMPLE and objects and _whole_numbers(labels):
                 void = DEFAULT_IGNORE in counts and DEFAULT_IGNORE not in objects  # a border: no object's regions
@@ -186,10 +189,11 @@ def _region_counts(values: np.ndarray) -> tuple[Counter[int], Counter[int]]:
 
 
 def _may_paint_levels(counts: Counter[int], lossy: bool) -> bool:
-    """Whether a label mask's regions are worth counting: only those of a lossless mask of values
-    0..255 with one strictly between are read (`encoding._painted_levels`: Falling Things' object
-    ids 12, 24, ... beside its 255, not an antialiased edge); counting costs half a mask's reading."""
-    return all(0 <= v <= 255 for v in counts) and any(0 < v < 255 for v in counts) and not lossy
+    """Whether a label mask's regions are worth counting: only those of a mask of values 0..255,
+    lossy (`lossy_labels`: its classes fill regions, JPEG's ringing none) or with one strictly
+    between (`encoding._painted_levels`: Falling Things' object ids 12, 24, ... beside its 255, not
+    an antialiased edge); counting costs half a mask's reading."""
+    return all(0 <= v <= 255 for v in counts) and (lossy or any(0 < v < 255 for v in counts))
 
 
 def _whole_numbers(labels: np.ndarray) -> bool:
