@@ -155,10 +155,11 @@ def discover(
     kind = irregular_kind(root)
     if kind not in (None, "a folder"):  # a FIFO is never opened: it would wait for a writer
         raise DataError(f"DATA '{root}' is {kind}: pass the dataset folder, or the file that lists or holds its pairs")
-    if kind == "a folder" and not options.names_folders:
-        root = current_version(root)  # a download cache's current version, not every version it keeps
-    # one listing for all: the formats tried, the reading, and the subject and source tables' searches
+    # one listing for all: the cache's versions, the formats tried, the reading, and the subject and
+    # source tables' searches
     with one_listing(root, cache_folder(cache_dir)):
+        if kind == "a folder" and not options.names_folders:
+            root = current_version(root)  # a download cache's current version, not every version it keeps
         with _unreadable_named(root):
             if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
                 raise DataError(f"dataset folder '{root}' is empty")
