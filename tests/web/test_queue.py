@@ -4,6 +4,7 @@ the test to let it finish makes every case deterministic and fast."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -132,6 +133,24 @@ def test_queued_request_of_a_disconnected_client_is_not_computed(held):
     wait_for(lambda: health(url)["queued"] == 0, "the dropped request to leave the queue")
     assert model.calls == 1
     assert health(url) == {"status": "ok", "running": 0, "queued": 0}
+
+
+def test_a_stalled_upload_gives_its_place_in_the_queue_back():
+    """A client that sends its headers and then stalls (or dribbles its body) held a place in the
+    queue for good: as many as the queue holds answered every other upload 503 until they left."""
+    model = HeldSegmenter()
+    model.release.set()
+    limits = dataclasses.replace(LIMITS, max_seconds=0.5)
+    with running(create_app(model, limits, queue=QueueLimits(max_concurrent=1, max_queue=0))) as url:
+        address = urlsplit(url)
+        with socket.create_connection((address.hostname, address.port), timeout=5) as stalled:
+            stalled.sendall(f"POST /predict HTTP/1.1\r\nHost: {address.netloc}\r\nContent-Length: 5000\r\n"
+                            "Content-Type: multipart/form-data; boundary=b\r\n\r\n--b\r\n".encode())
+            answer = b"".join(iter(lambda: stalled.recv(4096), b"")).decode()  # until the server closes
+            assert answer.startswith("HTTP/1.1 408") and "--upload-timeout" in answer, answer
+            wait_for(lambda: health(url)["queued"] == 0, "the stalled request to leave the queue")
+            served = httpx.post(f"{url}/predict", files={"file": ("a.png", PNG, "image/png")}, timeout=10)
+        assert served.status_code == 200, served.text
 
 
 def test_serve_refuses_bad_queue_options_before_loading(tmp_path, capsys):

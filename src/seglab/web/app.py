@@ -8,15 +8,16 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import time
 from typing import Any
 
-from fastapi import FastAPI, File, Request, UploadFile
+from fastapi import FastAPI, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from seglab._version import __version__
 from seglab.errors import DataError
@@ -75,6 +76,7 @@ class HealthOut(BaseModel):
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "empty upload"},
+    408: {"model": ErrorOut, "description": "upload body not received within the upload time limit"},
     411: {"model": ErrorOut, "description": "request without Content-Length"},
     413: {"model": ErrorOut, "description": "upload larger than the byte or pixel limit"},
     415: {"model": ErrorOut, "description": "not a PNG, JPEG, WebP, TIFF or BMP image, or not decodable"},
@@ -116,7 +118,7 @@ def create_app(
     )
     app.state.queue, app.state.cost, app.state.budget = work, cost, budget
     app.add_middleware(QueueGate, queue=work)
-    app.add_middleware(BodyLimit, max_upload=limits.max_bytes)
+    app.add_middleware(BodyLimit, limits=limits)
     page = render_page(f"{name} segmentation", limits.max_bytes, limits.max_pixels)
     classes = predictor.classes
     card = getattr(predictor, "card", None)
@@ -221,16 +223,18 @@ class QueueGate:
 
 
 class BodyLimit:
-    """ASGI middleware: refuse request bodies too large for `max_upload` before anything reads them.
+    """ASGI middleware: refuse request bodies too large or too slow for `limits` before anything reads them.
 
     A declared Content-Length over the limit (plus room for the multipart framing) gets 413 at
-    once; a body without one (chunked) gets 411, so no upload is read without a bounded size.
+    once; a body without one (chunked) gets 411, so no upload is read without a bounded size;
+    a body still incomplete `limits.max_seconds` after the headers gets 408, so a client that
+    stalls or sends a byte at a time gives its place in the queue back.
     """
 
-    def __init__(self, app: ASGIApp, max_upload: int) -> None:
+    def __init__(self, app: ASGIApp, limits: UploadLimits) -> None:
         self.app = app
-        self.max_upload = max_upload
-        self.max_body = max_upload + _MULTIPART_OVERHEAD
+        self.limits = limits
+        self.max_body = limits.max_bytes + _MULTIPART_OVERHEAD
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
@@ -241,13 +245,36 @@ class BodyLimit:
                 refusal = 411, "send the upload with a Content-Length header"
             elif length is not None and (not length.isdigit() or int(length) > self.max_body):
                 refusal = 413, (f"request body is {length.decode(errors='replace')} bytes; this server "
-                                f"accepts uploads up to {self.max_upload / 2**20:.1f} MiB")
+                                f"accepts uploads up to {self.limits.max_bytes / 2**20:.1f} MiB")
             if refusal is not None:
                 response = JSONResponse({"detail": refusal[1]}, status_code=refusal[0],
                                         headers={"Connection": "close"})
                 await response(scope, receive, send)
                 return
+            receive = self._timed(receive)
         await self.app(scope, receive, send)
+
+    def _timed(self, receive: Receive) -> Receive:
+        """`receive` that raises 408 once the body has taken longer than the limit; after the body's
+        last part it waits unbounded again (a queued request listens for its client's disconnect)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.max_seconds
+        body_done = False
+
+        async def receive_in_time() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0))
+            except TimeoutError:
+                raise HTTPException(408, f"the upload did not arrive within {self.limits.max_seconds:g} s; send "
+                                         "it over a faster connection, or start `seglab serve` with a larger "
+                                         "--upload-timeout", headers={"Connection": "close"}) from None
+            body_done = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        return receive_in_time
 
 
 def _b64(data: bytes) -> str:

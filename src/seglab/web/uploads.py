@@ -30,10 +30,18 @@ _NPY_MAGIC = b"\x93NUMPY"
 
 @dataclass(frozen=True)
 class UploadLimits:
-    """What one upload may be: bytes on the wire, and pixels once decoded (H x W)."""
+    """What one upload may be: bytes on the wire, pixels once decoded (H x W), and the seconds its
+    body may take to arrive (a request holds a place in the queue while its body is read, so a
+    stalled or byte-by-byte client would otherwise hold it for good; 60 s carries the default
+    10 MiB at 1.4 Mbit/s)."""
 
     max_bytes: int = 10 * 2**20
     max_pixels: int = 4096 * 4096
+    max_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_seconds <= 0:
+            raise ValueError(f"the upload time limit must be positive, got {self.max_seconds} s")
 
 
 class UploadError(SeglabError):

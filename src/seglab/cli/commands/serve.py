@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_precision_option(parser)
     add_compile_options(parser)
     parser.add_argument("--max-upload-mb", type=float, default=10.0, help="largest upload in MiB (default 10)")
+    parser.add_argument("--upload-timeout", type=float, default=60.0, metavar="S",
+                        help="seconds an upload's body may take to arrive; a slower or stalled one gets 408 and "
+                        "gives its place in the queue back (default 60: 10 MiB at 1.4 Mbit/s)")
     parser.add_argument("--max-pixels", type=int, default=4096 * 4096,
                         help="largest image in pixels, H x W (default 4096x4096)")
     parser.add_argument("--max-concurrent", type=int, default=1, metavar="N",
@@ -46,7 +49,8 @@ def run(args: argparse.Namespace) -> None:
     from seglab.web.uploads import UploadLimits
 
     try:
-        limits = UploadLimits(max_bytes=int(args.max_upload_mb * 2**20), max_pixels=args.max_pixels)
+        limits = UploadLimits(max_bytes=int(args.max_upload_mb * 2**20), max_pixels=args.max_pixels,
+                              max_seconds=args.upload_timeout)
         queue = QueueLimits(args.max_concurrent, args.max_queue)
         budget = RequestBudget(args.max_seconds, args.max_request_mb)
     except ValueError as err:
