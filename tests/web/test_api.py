@@ -104,6 +104,15 @@ def test_missing_field_and_chunked_body(client):
     assert response.status_code == 411 and "Content-Length" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("content_type", ["image/png", "application/json", None])
+def test_a_body_that_is_no_multipart_form_is_told_how_to_send_the_image(client, sample_png, content_type):
+    """A raw image or JSON body was answered 422 'Field required' at body.file, which names no way to send it."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post("/predict", content=sample_png.read_bytes(), headers=headers)
+    assert response.status_code == 415, response.text
+    assert "multipart/form-data upload in the field 'file'" in response.json()["detail"]
+
+
 def test_server_keeps_serving_after_refusals(client, sample_png):
     for case in REFUSALS.values():
         assert 400 <= _upload(client, case[0]()).status_code < 500

@@ -227,6 +227,7 @@ class BodyLimit:
 
     A declared Content-Length over the limit (plus room for the multipart framing) gets 413 at
     once; a body without one (chunked) gets 411, so no upload is read without a bounded size;
+    a body that is not a multipart form (a raw image, JSON) gets 415 saying how to send it;
     a body still incomplete `limits.max_seconds` after the headers gets 408, so a client that
     stalls or sends a byte at a time gives its place in the queue back.
     """
@@ -241,11 +242,15 @@ class BodyLimit:
             headers = dict(scope["headers"])
             length = headers.get(b"content-length")
             refusal = None
+            content_type = headers.get(b"content-type", b"").decode("latin-1")
             if length is None and headers.get(b"transfer-encoding"):
                 refusal = 411, "send the upload with a Content-Length header"
             elif length is not None and (not length.isdigit() or int(length) > self.max_body):
                 refusal = 413, (f"request body is {length.decode(errors='replace')} bytes; this server "
                                 f"accepts uploads up to {self.limits.max_bytes / 2**20:.1f} MiB")
+            elif not content_type.lower().startswith("multipart/form-data"):
+                refusal = 415, (f"the request body is {content_type or 'without a Content-Type'}; send the image "
+                                "as a multipart/form-data upload in the field 'file' (curl -F file=@image.png)")
             if refusal is not None:
                 response = JSONResponse({"detail": refusal[1]}, status_code=refusal[0],
                                         headers={"Connection": "close"})
