@@ -132,3 +132,18 @@ def test_two_concurrent_trainings_into_one_folder(tmp_path, tiny_dataset, capsys
     epochs = [int(line.split(",")[0]) for line in (run / "history.csv").read_text().strip().splitlines()[1:]]
     assert epochs == list(range(1, len(epochs) + 1))  # one run's history, nothing of the second
     assert not (run / LOCK_NAME).exists()
+
+
+def test_a_run_killed_between_its_first_best_and_last_checkpoint_is_told_so(tmp_path):
+    """Killed while epoch 1's last.safetensors was written (after best.safetensors and history.csv),
+    --resume said the training stopped before the first epoch ended, beside an epoch-1 checkpoint."""
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "config.yaml").write_text("data: {}\n")
+    (run / "checkpoints" / "best.safetensors").write_bytes(b"weights")
+    (run / "checkpoints" / ".last.safetensors.0123456789ab.tmp").write_bytes(b"")
+    with pytest.raises(CheckpointError) as refusal:
+        RunFolder.open_to_resume(run)
+    message = str(refusal.value)
+    assert "stopped while its first epoch's checkpoints were written" in message
+    assert "not the optimizer state" in message and "--overwrite" in message

@@ -78,9 +78,12 @@ class RunFolder:
         """
         run = cls(Path(path))
         if not run.resumable() and (run.config.is_file() or run.log.is_file()):  # a training started here
+            # best is written before last, so a kill between the two leaves best alone
+            stopped = ("while its first epoch's checkpoints were written (best.safetensors holds weights, not the "
+                       "optimizer state to go on from)" if run.best.is_file() else "before the first epoch ended")
             raise CheckpointError(
-                f"'{run.root}' holds no checkpoint to resume from: its training stopped before the first epoch "
-                f"ended; start it again: {run.restart_route()}"
+                f"'{run.root}' holds no checkpoint to resume from: its training stopped {stopped}; start it again: "
+                f"{run.restart_route()}"
             )
         return cls.open(path)
 
