@@ -164,7 +164,7 @@ def side_entries(folder: Path) -> list[Path]:
     (READMEs, class tables) beside paths that may name no folder (a manifest's pairs in a folder
     since removed)."""
     try:
-        return list(listing(folder).paths)
+        return entries(folder)
     except OSError:
         return []
 
