@@ -13,7 +13,6 @@ two splits. `depth/` (16-bit) and `mask/` are left out.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.classes import ClassSpec
+from seglab.data.classes.json_text import json_value
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
 from seglab.data.classes.text_files import regular_text
 from seglab.data.discovery.folders.listing import walk
@@ -77,7 +77,7 @@ def scene_objects(path: Path) -> dict[int, tuple[int, ...]]:
         DataError: a file that is no scene_gt.json.
     """
     try:
-        scene = json.loads(regular_text(path))
+        scene = json_value(regular_text(path))
         return {int(im): tuple(int(instance["obj_id"]) for instance in instances) for im, instances in scene.items()}
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as err:
         raise DataError(f"'{path}' is no BOP scene_gt.json ({type(err).__name__}: {err}); expected "
@@ -137,7 +137,7 @@ def _modelled(dataset: Path) -> int:
     if not path.is_file():
         return 0
     try:
-        return max((int(k) for k in json.loads(regular_text(path))), default=0)
+        return max((int(k) for k in json_value(regular_text(path))), default=0)
     except (OSError, UnicodeDecodeError, ValueError, TypeError) as err:
         raise DataError(f"'{path}' is no BOP models_info.json ({type(err).__name__}: {err}); expected "
                         '{"<object id>": {"diameter": ..., ...}, ...}') from None
