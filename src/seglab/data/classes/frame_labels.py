@@ -26,7 +26,7 @@ def frame_label_tables(listed: Iterable[Path]) -> list[Path]:
     names call labels: one to hand `classes_from_frame_labels`."""
     firsts: dict[str, Path] = {}
     for path in sorted(listed):
-        if fnmatch.fnmatch(path.name.lower(), "*label*.json") and _FRAME_NUMBER.search(path.stem):
+        if _frame_table(path):
             firsts.setdefault(_naming(path), path)
     return list(firsts.values())
 
@@ -46,8 +46,8 @@ def classes_from_frame_labels(path: str | Path) -> ClassSpec | None:
     path = Path(path)
     naming = _naming(path)
     named: dict[tuple[int, int, int], str] = {}
-    for table in sorted(path.parent.glob("*label*.json")):
-        if _naming(table) != naming:
+    for table in sorted(path.parent.iterdir()):
+        if not _frame_table(table) or _naming(table) != naming:
             continue
         rows = _colour_names(small_json(table))
         if rows is None:
@@ -62,6 +62,11 @@ def classes_from_frame_labels(path: str | Path) -> ClassSpec | None:
         return None
     order = sorted(named, key=lambda colour: (colour != (0, 0, 0), named[colour].lower(), colour))
     return colour_table([(named[colour], colour) for colour in order], f"frame labels '{path}'")
+
+
+def _frame_table(path: Path) -> bool:
+    """Whether `path` is named as a frame's table: `*label*.json` in any case, with a number."""
+    return fnmatch.fnmatch(path.name.lower(), "*label*.json") and _FRAME_NUMBER.search(path.stem) is not None
 
 
 def _naming(path: Path) -> str:
